@@ -1,0 +1,41 @@
+// Functional API. Every function calls the matching `activations::` operator through the
+// dispatcher, so C++, Python (torch.ops.activations) and TorchScript reach the same kernels.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+namespace activations {
+
+// The chapter's default slope; LibTorch's own torch::nn::LeakyReLU defaults to 0.01.
+constexpr double kDefaultNegativeSlope = 0.2;
+
+// Sigmoid, eq. 3-113: 1 / (1 + e^-x).
+at::Tensor sigmoid(const at::Tensor& self);
+at::Tensor& sigmoid_(at::Tensor& self);
+at::Tensor& sigmoid_out(const at::Tensor& self, at::Tensor& out);
+
+// Tanh, eq. 3-115: (e^x - e^-x) / (e^x + e^-x).
+at::Tensor tanh(const at::Tensor& self);
+at::Tensor& tanh_(at::Tensor& self);
+at::Tensor& tanh_out(const at::Tensor& self, at::Tensor& out);
+
+// ReLU, eq. 3-117: max(0, x).
+at::Tensor relu(const at::Tensor& self);
+at::Tensor& relu_(at::Tensor& self);
+at::Tensor& relu_out(const at::Tensor& self, at::Tensor& out);
+
+// LeakyReLU, eq. 3-119: x for x > 0, negative_slope * x otherwise.
+at::Tensor leaky_relu(const at::Tensor& self, double negative_slope = kDefaultNegativeSlope);
+at::Tensor& leaky_relu_(at::Tensor& self, double negative_slope = kDefaultNegativeSlope);
+at::Tensor& leaky_relu_out(const at::Tensor& self, double negative_slope, at::Tensor& out);
+
+// Gradients (eqs. 3-114, 3-116, 3-118, 3-120), written in terms of the forward output where
+// that is enough. Autograd calls these; they are differentiable themselves.
+at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output);
+at::Tensor tanh_backward(const at::Tensor& grad_output, const at::Tensor& output);
+at::Tensor relu_backward(const at::Tensor& grad_output, const at::Tensor& output);
+// `self` is the forward input, or the forward output when `self_is_result` (in-place forward).
+at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                               double negative_slope, bool self_is_result);
+
+}  // namespace activations

@@ -1,0 +1,114 @@
+// The operator bodies shared by every activation and every device: argument checks, result
+// allocation, in-place and out= handling. A device supplies a Launcher with
+//   template <kernels::KernelDtypes D, class F, class... In>
+//   static void run(std::string_view op, const at::Tensor& out, const F& f, const In&... in);
+// that writes f(in...) elementwise into `out` (all of one dtype and equal sizes).
+#pragma once
+
+#include <ATen/ExpandUtils.h>
+#include <ATen/core/Tensor.h>
+
+#include <string>
+
+#include "kernels/layout.h"
+#include "ops/activation_traits.h"
+#include "ops/checks.h"
+
+namespace activations::ops {
+
+template <class Traits>
+std::string variant_name(std::string_view suffix) {
+  return std::string(Traits::kName).append(suffix);
+}
+
+// Writes the activation of `self` into `out`, whose dtype is the result dtype; `self` may be an
+// integral tensor of a float-result activation, converted first.
+template <class Traits, class Launcher, class... Args>
+void forward_into(std::string_view op, const at::Tensor& out, const at::Tensor& self,
+                  Args... args) {
+  const auto functor = Traits::forward(args...);
+  if (self.scalar_type() == out.scalar_type()) {
+    Launcher::template run<Traits::kKernelDtypes>(op, out, functor, self);
+  } else {
+    out.copy_(self);
+    Launcher::template run<Traits::kKernelDtypes>(op, out, functor, out);
+  }
+}
+
+template <class Traits, class Launcher, class... Args>
+at::Tensor forward(const at::Tensor& self, Args... args) {
+  const std::string_view op = Traits::kName;
+  const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
+  Traits::check_arguments(op, args...);
+  at::Tensor out = kernels::empty_like_elementwise({self}, self.options().dtype(dtype));
+  forward_into<Traits, Launcher>(op, out, self, args...);
+  return out;
+}
+
+template <class Traits, class Launcher, class... Args>
+at::Tensor& forward_(at::Tensor& self, Args... args) {
+  const std::string op = variant_name<Traits>("_");
+  check_inplace_dtype(op, result_dtype(op, Traits::kInputs, self), self);
+  Traits::check_arguments(op, args...);
+  check_no_internal_overlap(op, self);
+  Launcher::template run<Traits::kKernelDtypes>(op, self, Traits::forward(args...), self);
+  return self;
+}
+
+template <class Traits, class Launcher, class... Args>
+at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
+  const std::string op = variant_name<Traits>(".out");
+  const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
+  Traits::check_arguments(op, args...);
+  TORCH_CHECK(out.device() == self.device(), "activations::", op, ": expected out on ",
+              self.device(), " but got ", out.device());
+  check_out_dtype(op, dtype, Traits::kOutMayCast, out);
+  check_no_internal_overlap(op, out);
+  check_no_partial_overlap(op, out, self);
+  resize_out(out, {self});
+  if (out.scalar_type() == dtype) {
+    forward_into<Traits, Launcher>(op, out, self, args...);
+  } else {
+    out.copy_(forward<Traits, Launcher>(self, args...));
+  }
+  return out;
+}
+
+// grad_input = f(grad_output, saved) elementwise; the two broadcast and promote as in torch.
+template <class Traits, class Launcher, class... Args>
+at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args... args) {
+  const std::string op = variant_name<Traits>("_backward");
+  TORCH_CHECK(grad_output.device() == saved.device(), "activations::", op,
+              ": expected tensors on one device, got ", grad_output.device(), " and ",
+              saved.device());
+  const c10::ScalarType dtype = c10::promoteTypes(grad_output.scalar_type(), saved.scalar_type());
+  TORCH_CHECK(c10::isFloatingType(dtype), "activations::", op,
+              ": expected floating-point tensors, got ", grad_output.scalar_type(), " and ",
+              saved.scalar_type());
+  Traits::check_arguments(op, args...);
+  c10::DimVector sizes;
+  try {
+    sizes = at::infer_size_dimvector(grad_output.sizes(), saved.sizes());
+  } catch (const c10::Error& error) {
+    TORCH_CHECK(false, "activations::", op, ": ", error.what_without_backtrace());
+  }
+  const at::Tensor grad = grad_output.expand(sizes).to(dtype);
+  const at::Tensor values = saved.expand(sizes).to(dtype);
+  at::Tensor grad_input = kernels::empty_like_elementwise({grad, values}, grad.options());
+  Launcher::template run<kernels::KernelDtypes::kFloating>(op, grad_input,
+                                                           Traits::backward(args...), grad, values);
+  return grad_input;
+}
+
+template <class Launcher>
+at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                               double negative_slope, bool self_is_result) {
+  // After an in-place forward with a negative slope the output's signs are flipped and the
+  // mask can no longer be recovered from it.
+  TORCH_CHECK(!self_is_result || negative_slope >= 0.0,
+              "activations::leaky_relu_backward: in-place leaky_relu backward with a negative "
+              "slope is not supported; use the out-of-place leaky_relu");
+  return backward<LeakyReluTraits, Launcher>(grad_output, self, negative_slope);
+}
+
+}  // namespace activations::ops

@@ -1,0 +1,132 @@
+// The functional API: typed calls of the activations:: operators through the dispatcher.
+#include "activations/functional.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+
+#include <string>
+#include <utility>
+
+namespace activations {
+namespace {
+
+// One activations:: operator, found once, called with its arguments checked.
+template <typename Signature>
+class Operator {
+ public:
+  explicit Operator(const char* name, const char* overload = "")
+      : handle_(c10::Dispatcher::singleton()
+                    .findSchemaOrThrow((std::string("activations::") + name).c_str(), overload)
+                    .template typed<Signature>()),
+        display_name_(std::string("activations::") + name + (*overload ? "." : "") + overload) {}
+
+  template <typename... Args>
+  decltype(auto) operator()(Args&&... args) const {
+    int position = 0;
+    (check_defined(args, ++position), ...);
+    return handle_.call(std::forward<Args>(args)...);
+  }
+
+ private:
+  // From C++ an undefined tensor could reach the dispatcher, which has no kernel for it.
+  void check_defined(const at::Tensor& tensor, int position) const {
+    TORCH_CHECK(tensor.defined(), display_name_, ": expected a defined tensor as argument ",
+                position, " but got an undefined one");
+  }
+  template <typename NotATensor>
+  void check_defined(const NotATensor&, int) const {}
+
+  c10::TypedOperatorHandle<Signature> handle_;
+  std::string display_name_;
+};
+
+using Unary = at::Tensor(const at::Tensor&);
+using UnaryInplace = at::Tensor&(at::Tensor&);
+using UnaryOut = at::Tensor&(const at::Tensor&, at::Tensor&);
+using Backward = at::Tensor(const at::Tensor&, const at::Tensor&);
+
+}  // namespace
+
+at::Tensor sigmoid(const at::Tensor& self) {
+  static const Operator<Unary> op("sigmoid");
+  return op(self);
+}
+
+at::Tensor& sigmoid_(at::Tensor& self) {
+  static const Operator<UnaryInplace> op("sigmoid_");
+  return op(self);
+}
+
+at::Tensor& sigmoid_out(const at::Tensor& self, at::Tensor& out) {
+  static const Operator<UnaryOut> op("sigmoid", "out");
+  return op(self, out);
+}
+
+at::Tensor tanh(const at::Tensor& self) {
+  static const Operator<Unary> op("tanh");
+  return op(self);
+}
+
+at::Tensor& tanh_(at::Tensor& self) {
+  static const Operator<UnaryInplace> op("tanh_");
+  return op(self);
+}
+
+at::Tensor& tanh_out(const at::Tensor& self, at::Tensor& out) {
+  static const Operator<UnaryOut> op("tanh", "out");
+  return op(self, out);
+}
+
+at::Tensor relu(const at::Tensor& self) {
+  static const Operator<Unary> op("relu");
+  return op(self);
+}
+
+at::Tensor& relu_(at::Tensor& self) {
+  static const Operator<UnaryInplace> op("relu_");
+  return op(self);
+}
+
+at::Tensor& relu_out(const at::Tensor& self, at::Tensor& out) {
+  static const Operator<UnaryOut> op("relu", "out");
+  return op(self, out);
+}
+
+at::Tensor leaky_relu(const at::Tensor& self, double negative_slope) {
+  static const Operator<at::Tensor(const at::Tensor&, double)> op("leaky_relu");
+  return op(self, negative_slope);
+}
+
+at::Tensor& leaky_relu_(at::Tensor& self, double negative_slope) {
+  static const Operator<at::Tensor&(at::Tensor&, double)> op("leaky_relu_");
+  return op(self, negative_slope);
+}
+
+at::Tensor& leaky_relu_out(const at::Tensor& self, double negative_slope, at::Tensor& out) {
+  static const Operator<at::Tensor&(const at::Tensor&, double, at::Tensor&)> op("leaky_relu",
+                                                                                "out");
+  return op(self, negative_slope, out);
+}
+
+at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output) {
+  static const Operator<Backward> op("sigmoid_backward");
+  return op(grad_output, output);
+}
+
+at::Tensor tanh_backward(const at::Tensor& grad_output, const at::Tensor& output) {
+  static const Operator<Backward> op("tanh_backward");
+  return op(grad_output, output);
+}
+
+at::Tensor relu_backward(const at::Tensor& grad_output, const at::Tensor& output) {
+  static const Operator<Backward> op("relu_backward");
+  return op(grad_output, output);
+}
+
+at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                               double negative_slope, bool self_is_result) {
+  static const Operator<at::Tensor(const at::Tensor&, const at::Tensor&, double, bool)> op(
+      "leaky_relu_backward");
+  return op(grad_output, self, negative_slope, self_is_result);
+}
+
+}  // namespace activations
