@@ -8,21 +8,33 @@
 
 namespace activations::kernels {
 
+// n / d with d = a + b not rounded: the rounding error of the sum is recovered exactly
+// (Fast2Sum, |a| >= |b|) and folded into the quotient, which leaves one rounding of the
+// division and the error of b.
+inline double divide_by_sum(double n, double a, double b) {
+  const double d = a + b;
+  const double d_error = (a - d) + b;
+  const double q = n / d;
+  return q - q * (d_error / d);
+}
+
 // Eq. 3-113, written so that exp never overflows: for x < 0, 1/(1+e^-x) = e^x/(1+e^x).
 inline double stable_sigmoid(double x) {
-  if (x >= 0.0) return 1.0 / (1.0 + std::exp(-x));
+  if (x >= 0.0) return divide_by_sum(1.0, 1.0, std::exp(-x));
   const double e = std::exp(x);
-  return e / (1.0 + e);
+  return divide_by_sum(e, 1.0, e);
 }
 
 // Eq. 3-115 for a = |x|: (1 - e^-2a)/(1 + e^-2a). Near zero it goes through expm1, which keeps
-// tanh(1e-8) == 1e-8; further out 1 - 2/(e^2a + 1) has no cancellation and overflows to 1.
+// tanh(1e-8) == 1e-8; further out 1 - 2/(e^2a + 1) has no cancellation and saturates to 1.
 inline double stable_tanh_of_abs(double a) {
   if (a < 0.55) {
     const double t = std::expm1(-2.0 * a);
-    return -t / (2.0 + t);
+    return divide_by_sum(-t, 2.0, t);
   }
-  return 1.0 - 2.0 / (std::exp(2.0 * a) + 1.0);
+  const double e = std::exp(2.0 * a);
+  if (std::isinf(e)) return 1.0;
+  return 1.0 - divide_by_sum(2.0, e, 1.0);
 }
 
 struct SigmoidForward {
@@ -82,11 +94,12 @@ struct SigmoidBackward {
   }
 };
 
-// Eq. 3-116 from the output y: g * (1 - y^2).
+// Eq. 3-116 from the output y: g * (1 - y^2), with 1 - y^2 rounded once (fused), as ATen's
+// kernels compute it.
 struct TanhBackward {
   template <typename T>
   T operator()(T grad, T y) const {
-    return grad * (T(1) - y * y);
+    return grad * std::fma(-y, y, T(1));
   }
 };
 

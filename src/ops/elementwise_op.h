@@ -74,6 +74,22 @@ at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   return out;
 }
 
+// `tensor` broadcast against `other` and converted to `dtype`, each only where needed.
+inline at::Tensor broadcast_and_convert(std::string_view op, const at::Tensor& tensor,
+                                        const at::Tensor& other, c10::ScalarType dtype) {
+  at::Tensor result = tensor;
+  if (tensor.sizes() != other.sizes()) {
+    c10::DimVector sizes;
+    try {
+      sizes = at::infer_size_dimvector(tensor.sizes(), other.sizes());
+    } catch (const c10::Error& error) {
+      TORCH_CHECK(false, "activations::", op, ": ", error.what_without_backtrace());
+    }
+    result = tensor.expand(sizes);
+  }
+  return result.scalar_type() == dtype ? result : result.to(dtype);
+}
+
 // grad_input = f(grad_output, saved) elementwise; the two broadcast and promote as in torch.
 template <class Traits, class Launcher, class... Args>
 at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args... args) {
@@ -86,14 +102,8 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
               ": expected floating-point tensors, got ", grad_output.scalar_type(), " and ",
               saved.scalar_type());
   Traits::check_arguments(op, args...);
-  c10::DimVector sizes;
-  try {
-    sizes = at::infer_size_dimvector(grad_output.sizes(), saved.sizes());
-  } catch (const c10::Error& error) {
-    TORCH_CHECK(false, "activations::", op, ": ", error.what_without_backtrace());
-  }
-  const at::Tensor grad = grad_output.expand(sizes).to(dtype);
-  const at::Tensor values = saved.expand(sizes).to(dtype);
+  const at::Tensor grad = broadcast_and_convert(op, grad_output, saved, dtype);
+  const at::Tensor values = broadcast_and_convert(op, saved, grad_output, dtype);
   at::Tensor grad_input = kernels::empty_like_elementwise({grad, values}, grad.options());
   Launcher::template run<kernels::KernelDtypes::kFloating>(op, grad_input,
                                                            Traits::backward(args...), grad, values);

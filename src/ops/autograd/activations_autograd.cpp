@@ -2,6 +2,7 @@
 // node whose backward calls the matching *_backward operator; those operators record nodes
 // too, so double backward works. out= variants refuse to record, as torch's do.
 #include <ATen/TensorOperators.h>
+#include <ATen/ops/zeros_like.h>
 #include <torch/autograd.h>
 #include <torch/csrc/autograd/variable.h>
 #include <torch/library.h>
@@ -65,9 +66,9 @@ struct Relu {
   static at::Tensor backward(const at::Tensor& grad, const at::Tensor& y, bool) {
     return activations::relu_backward(grad, y);
   }
-  // The mask is piecewise constant in y: no gradient flows into it.
-  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor&) {
-    return {};
+  // The mask is piecewise constant in y: its gradient is zero.
+  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor& y) {
+    return at::zeros_like(y);
   }
 };
 
@@ -86,8 +87,8 @@ struct LeakyRelu {
                              double slope) {
     return activations::leaky_relu_backward(grad, saved, slope, saved_is_output);
   }
-  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor&) {
-    return {};
+  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor& x) {
+    return at::zeros_like(x);
   }
 };
 

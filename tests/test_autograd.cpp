@@ -1,0 +1,207 @@
+// Autograd: gradients and second derivatives against torch's, in-place rules, out= refusal.
+#include <c10/util/Exception.h>
+#include <gtest/gtest.h>
+
+#include <activations/activations.h>
+
+#include "test_helpers.h"
+
+namespace activations::testing {
+namespace {
+
+struct GradCase {
+  std::string name;
+  std::function<torch::Tensor(const torch::Tensor&)> ours;
+  std::function<torch::Tensor(const torch::Tensor&)> theirs;
+  std::function<void(torch::Tensor&)> ours_;
+  bool bit_identical;
+};
+
+std::vector<GradCase> grad_cases(double slope) {
+  return {
+      {"sigmoid", [](const torch::Tensor& x) { return activations::sigmoid(x); },
+       [](const torch::Tensor& x) { return torch::sigmoid(x); },
+       [](torch::Tensor& x) { activations::sigmoid_(x); }, false},
+      {"tanh", [](const torch::Tensor& x) { return activations::tanh(x); },
+       [](const torch::Tensor& x) { return torch::tanh(x); },
+       [](torch::Tensor& x) { activations::tanh_(x); }, false},
+      {"relu", [](const torch::Tensor& x) { return activations::relu(x); },
+       [](const torch::Tensor& x) { return torch::relu(x); },
+       [](torch::Tensor& x) { activations::relu_(x); }, true},
+      {"leaky_relu", [=](const torch::Tensor& x) { return activations::leaky_relu(x, slope); },
+       [=](const torch::Tensor& x) { return torch::leaky_relu(x, slope); },
+       [=](torch::Tensor& x) { activations::leaky_relu_(x, slope); }, true},
+  };
+}
+
+// d/dx of sum(w * f(x)) for random weights w, and optionally the gradient of that gradient.
+torch::Tensor gradient(const std::function<torch::Tensor(const torch::Tensor&)>& f,
+                       const torch::Tensor& x, const torch::Tensor& w, bool second = false) {
+  auto input = x.detach().clone().requires_grad_(true);
+  auto grad = torch::autograd::grad({(f(input) * w).sum()}, {input}, {}, true, second)[0];
+  if (!second) return grad;
+  return torch::autograd::grad({(grad * w).sum()}, {input})[0];
+}
+
+TEST(Autograd, GradientsEqualTorchs) {
+  torch::manual_seed(20);
+  for (const double slope : {0.2, -0.5}) {
+    for (const auto& op : grad_cases(slope)) {
+      for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+        const auto x = (torch::randn({500}) * 4).to(dtype);
+        const auto w = torch::randn({500}).to(dtype);
+        const auto ours = gradient(op.ours, x, w);
+        const auto theirs = gradient(op.theirs, x, w);
+        if (op.bit_identical) {
+          EXPECT_EQ(first_bit_difference(ours, theirs), -1) << op.name << " " << dtype;
+        } else {
+          // Our forward values are the more accurate, so the gradients agree to a few ULP.
+          const double tolerance = dtype == torch::kFloat ? 1e-6 : 1e-14;
+          EXPECT_TRUE(torch::allclose(ours, theirs, tolerance, tolerance)) << op.name << dtype;
+        }
+      }
+    }
+  }
+}
+
+TEST(Autograd, SecondDerivativesEqualTorchs) {
+  torch::manual_seed(21);
+  for (const auto& op : grad_cases(0.2)) {
+    const auto x = (torch::randn({300}) * 3).to(torch::kDouble);
+    const auto w = torch::randn({300}).to(torch::kDouble);
+    const auto ours = gradient(op.ours, x, w, true);
+    const auto theirs = gradient(op.theirs, x, w, true);
+    EXPECT_TRUE(torch::allclose(ours, theirs, 1e-12, 1e-12)) << op.name;
+  }
+}
+
+// The backward operators are differentiable in both of their tensors.
+TEST(Autograd, BackwardOperatorsHaveGradientsInBothArguments) {
+  torch::manual_seed(22);
+  const auto g = torch::randn({50}, torch::kDouble).requires_grad_(true);
+  const auto y = torch::rand({50}, torch::kDouble).requires_grad_(true);
+  const auto ours = torch::autograd::grad({activations::sigmoid_backward(g, y).sum()}, {g, y});
+  const auto theirs = torch::autograd::grad({torch::sigmoid_backward(g, y).sum()}, {g, y});
+  EXPECT_TRUE(torch::allclose(ours[0], theirs[0]));
+  EXPECT_TRUE(torch::allclose(ours[1], theirs[1]));
+  const auto ours_tanh = torch::autograd::grad({activations::tanh_backward(g, y).sum()}, {g, y});
+  const auto theirs_tanh = torch::autograd::grad({torch::tanh_backward(g, y).sum()}, {g, y});
+  EXPECT_TRUE(torch::allclose(ours_tanh[0], theirs_tanh[0]));
+  EXPECT_TRUE(torch::allclose(ours_tanh[1], theirs_tanh[1]));
+}
+
+TEST(Autograd, InplaceGradientsEqualOutOfPlaceOnes) {
+  torch::manual_seed(23);
+  for (const auto& op : grad_cases(0.2)) {
+    const auto x = torch::randn({200}, torch::kDouble) * 3;
+    const auto w = torch::randn({200}, torch::kDouble);
+    const auto inplace = [&](const torch::Tensor& input) {
+      auto copy = input * 1.0;  // a non-leaf that may be overwritten
+      op.ours_(copy);
+      return copy;
+    };
+    EXPECT_EQ(first_bit_difference(gradient(inplace, x, w), gradient(op.ours, x, w)), -1)
+        << op.name;
+    // In place on a view of a non-leaf: the gradient flows through the view.
+    const auto on_view = [&](const torch::Tensor& input) {
+      auto copy = input * 1.0;
+      auto view = copy.slice(0, 10, 100);
+      op.ours_(view);
+      return copy;
+    };
+    const auto expected = [&](const torch::Tensor& input) {
+      return torch::cat(
+          {input.slice(0, 0, 10), op.ours(input.slice(0, 10, 100)), input.slice(0, 100)});
+    };
+    EXPECT_TRUE(torch::allclose(gradient(on_view, x, w), gradient(expected, x, w))) << op.name;
+  }
+}
+
+TEST(Autograd, InplaceOnALeafThatRequiresGradIsRefusedAndChangesNothing) {
+  for (const auto& op : grad_cases(0.2)) {
+    auto leaf = torch::randn({5}).requires_grad_(true);
+    const auto before = leaf.detach().clone();
+    try {
+      op.ours_(leaf);
+      ADD_FAILURE() << op.name;
+    } catch (const c10::Error& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find("activations::" + op.name + "_"), std::string::npos) << message;
+      EXPECT_NE(message.find("leaf Variable"), std::string::npos) << message;
+    }
+    EXPECT_TRUE(torch::equal(leaf.detach(), before)) << op.name;
+    auto view = leaf.slice(0, 1, 3);
+    EXPECT_THROW(op.ours_(view), c10::Error) << op.name;
+    EXPECT_TRUE(torch::equal(leaf.detach(), before)) << op.name;
+    // Without grad mode it is allowed, as in torch.
+    torch::NoGradGuard no_grad;
+    op.ours_(leaf);
+    EXPECT_TRUE(torch::equal(leaf.detach(), op.ours(before))) << op.name;
+  }
+}
+
+TEST(Autograd, InplaceBumpsTheVersionSoLaterMisuseIsCaught) {
+  for (const auto& op : grad_cases(0.2)) {
+    auto x = torch::randn({5}, torch::kDouble).requires_grad_(true);
+    auto y = torch::exp(x);  // exp saves its result for backward
+    const auto version = y._version();
+    op.ours_(y);
+    EXPECT_GT(y._version(), version) << op.name;
+    EXPECT_THROW(torch::autograd::grad({y.sum()}, {x}), c10::Error) << op.name;
+    // Also without autograd recording.
+    auto plain = torch::randn({5});
+    const auto plain_version = plain._version();
+    {
+      torch::NoGradGuard no_grad;
+      op.ours_(plain);
+    }
+    EXPECT_GT(plain._version(), plain_version) << op.name;
+    {
+      c10::InferenceMode inference;
+      op.ours_(plain);
+    }
+    EXPECT_GT(plain._version(), plain_version + 1) << op.name;
+  }
+}
+
+// torch accepts leaky_relu_ with a negative slope under autograd and fails only in backward,
+// when the input is already overwritten; we refuse before writing.
+TEST(Autograd, InplaceLeakyReluWithNegativeSlopeUnderAutogradIsRefusedUpFront) {
+  auto x = torch::randn({6}, torch::kDouble).requires_grad_(true);
+  auto y = x * 1.0;
+  const auto before = y.detach().clone();
+  try {
+    activations::leaky_relu_(y, -0.5);
+    ADD_FAILURE();
+  } catch (const c10::Error& error) {
+    EXPECT_NE(std::string(error.what()).find("activations::leaky_relu_"), std::string::npos);
+  }
+  EXPECT_TRUE(torch::equal(y.detach(), before));
+  torch::NoGradGuard no_grad;
+  activations::leaky_relu_(y, -0.5);
+  EXPECT_TRUE(torch::equal(y, torch::leaky_relu(before, -0.5)));
+}
+
+TEST(Autograd, OutVariantsRefuseToRecordGradients) {
+  const auto x = torch::randn({4}).requires_grad_(true);
+  auto out = torch::zeros({4});
+  for (const auto& call : std::vector<std::function<void()>>{
+           [&] { activations::sigmoid_out(x, out); }, [&] { activations::tanh_out(x, out); },
+           [&] { activations::relu_out(x, out); },
+           [&] { activations::leaky_relu_out(x, 0.2, out); }}) {
+    try {
+      call();
+      ADD_FAILURE();
+    } catch (const c10::Error& error) {
+      EXPECT_NE(std::string(error.what()).find("out=... arguments don't support"),
+                std::string::npos);
+    }
+    EXPECT_TRUE(torch::equal(out, torch::zeros({4})));
+  }
+  torch::NoGradGuard no_grad;
+  activations::sigmoid_out(x, out);
+  EXPECT_TRUE(torch::equal(out, activations::sigmoid(x)));
+}
+
+}  // namespace
+}  // namespace activations::testing

@@ -1,0 +1,252 @@
+// Tensors of any shape and strides: output layout as torch's, values independent of layout,
+// inputs untouched, in-place and out= semantics, thread-count independence.
+#include <c10/util/Exception.h>
+#include <gtest/gtest.h>
+
+#include <activations/activations.h>
+
+#include "test_helpers.h"
+
+namespace activations::testing {
+namespace {
+
+// One activation seen through all its variants, beside torch's counterpart.
+struct OpCase {
+  std::string name;
+  std::function<torch::Tensor(const torch::Tensor&)> ours;
+  std::function<torch::Tensor(const torch::Tensor&)> theirs;
+  std::function<torch::Tensor&(torch::Tensor&)> ours_;
+  std::function<torch::Tensor&(torch::Tensor&)> theirs_;
+  std::function<torch::Tensor&(const torch::Tensor&, torch::Tensor&)> ours_out;
+  std::function<torch::Tensor&(const torch::Tensor&, torch::Tensor&)> theirs_out;
+  bool bit_identical_to_torch;
+};
+
+std::vector<OpCase> op_cases() {
+  return {
+      {"sigmoid", [](const torch::Tensor& x) { return activations::sigmoid(x); },
+       [](const torch::Tensor& x) { return torch::sigmoid(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::sigmoid_(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::sigmoid_(x); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::sigmoid_out(x, o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::sigmoid_out(o, x);
+       },
+       false},
+      {"tanh", [](const torch::Tensor& x) { return activations::tanh(x); },
+       [](const torch::Tensor& x) { return torch::tanh(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::tanh_(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::tanh_(x); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::tanh_out(x, o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::tanh_out(o, x);
+       },
+       false},
+      {"relu", [](const torch::Tensor& x) { return activations::relu(x); },
+       [](const torch::Tensor& x) { return torch::relu(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::relu_(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::relu_(x); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::relu_out(x, o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::clamp_min_out(o, x, 0);
+       },
+       true},
+      {"leaky_relu", [](const torch::Tensor& x) { return activations::leaky_relu(x, 0.3); },
+       [](const torch::Tensor& x) { return torch::leaky_relu(x, 0.3); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::leaky_relu_(x, 0.3); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::leaky_relu_(x, 0.3); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::leaky_relu_out(x, 0.3, o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::leaky_relu_out(o, x, 0.3);
+       },
+       true},
+  };
+}
+
+TEST(Layouts, OutputSizesStridesAndDtypeMatchTorch) {
+  torch::manual_seed(10);
+  for (const auto& op : op_cases()) {
+    for (const auto& layout : layouts()) {
+      const auto x = layout.make(torch::kFloat);
+      const auto ours = op.ours(x);
+      const auto theirs = op.theirs(x);
+      EXPECT_EQ(ours.sizes(), theirs.sizes()) << op.name << " " << layout.name;
+      EXPECT_EQ(ours.strides(), theirs.strides()) << op.name << " " << layout.name;
+      EXPECT_EQ(ours.scalar_type(), theirs.scalar_type()) << op.name << " " << layout.name;
+      if (op.bit_identical_to_torch) {
+        EXPECT_EQ(first_bit_difference(ours, theirs), -1) << op.name << " " << layout.name;
+      }
+    }
+  }
+}
+
+TEST(Layouts, ValuesDoNotDependOnLayout) {
+  torch::manual_seed(11);
+  for (const auto& op : op_cases()) {
+    for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16, torch::kHalf}) {
+      for (const auto& layout : layouts()) {
+        const auto x = layout.make(dtype);
+        EXPECT_EQ(first_bit_difference(op.ours(x), op.ours(x.contiguous())), -1)
+            << op.name << " " << dtype << " " << layout.name;
+      }
+    }
+  }
+}
+
+TEST(Layouts, OutOfPlaceCallsLeaveTheirInputAlone) {
+  torch::manual_seed(12);
+  for (const auto& op : op_cases()) {
+    for (const auto& layout : layouts()) {
+      const auto x = layout.make(torch::kFloat);
+      const auto before = x.clone();
+      op.ours(x);
+      EXPECT_EQ(first_bit_difference(x, before), -1) << op.name << " " << layout.name;
+    }
+  }
+}
+
+// In place on a view writes exactly the view's elements, with the out-of-place values.
+TEST(Layouts, InplaceOnViewsWritesOnlyTheView) {
+  torch::manual_seed(13);
+  for (const auto& op : op_cases()) {
+    for (const auto& layout : layouts()) {
+      const auto shape = layout.make(torch::kFloat);
+      if (at::has_internal_overlap(shape) == at::MemOverlap::Yes) continue;
+      const int64_t offset = 3;
+      int64_t extent = offset + 1;
+      for (int64_t d = 0; d < shape.dim(); ++d) extent += (shape.size(d) - 1) * shape.stride(d);
+      auto base = torch::randn({extent + 5});
+      auto view = base.as_strided(shape.sizes(), shape.strides(), offset);
+      auto expected_base = base.clone();
+      expected_base.as_strided(shape.sizes(), shape.strides(), offset).copy_(op.ours(view));
+      auto& result = op.ours_(view);
+      EXPECT_TRUE(result.is_same(view)) << op.name << " " << layout.name;
+      EXPECT_EQ(first_bit_difference(base, expected_base), -1) << op.name << " " << layout.name;
+    }
+  }
+}
+
+TEST(Layouts, InplaceOnOverlappingElementsRaisesAndChangesNothing) {
+  for (const auto& op : op_cases()) {
+    auto base = torch::randn({1, 5});
+    auto expanded = base.expand({4, 5});
+    const auto before = base.clone();
+    try {
+      op.ours_(expanded);
+      ADD_FAILURE() << op.name << " accepted an overlapping in-place target";
+    } catch (const c10::Error& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find("activations::" + op.name + "_"), std::string::npos) << message;
+      EXPECT_NE(message.find("more than one element"), std::string::npos) << message;
+    }
+    EXPECT_EQ(first_bit_difference(base, before), -1) << op.name;
+    EXPECT_THROW(op.theirs_(expanded), c10::Error) << op.name << ": torch raises there too";
+  }
+}
+
+TEST(Out, KeepsTheStridesOfAnOutOfTheRightShape) {
+  torch::manual_seed(14);
+  for (const auto& op : op_cases()) {
+    const auto x = torch::randn({4, 6});
+    auto out = torch::empty({6, 4}).t();
+    auto& result = op.ours_out(x, out);
+    EXPECT_TRUE(result.is_same(out));
+    EXPECT_EQ(out.strides(), c10::IntArrayRef({1, 4})) << op.name;
+    EXPECT_EQ(first_bit_difference(out, op.ours(x)), -1) << op.name;
+  }
+}
+
+TEST(Out, ResizesAWrongSizedOutAsTorchDoes) {
+  torch::manual_seed(15);
+  for (const auto& op : op_cases()) {
+    for (const auto& layout : layouts()) {
+      const auto x = layout.make(torch::kFloat);
+      for (const int64_t held : {0, 7}) {
+        auto ours = torch::empty({held});
+        auto theirs = torch::empty({held});
+        op.ours_out(x, ours);
+        op.theirs_out(x, theirs);
+        EXPECT_EQ(ours.sizes(), theirs.sizes()) << op.name << " " << layout.name;
+        EXPECT_EQ(ours.strides(), theirs.strides()) << op.name << " " << layout.name;
+        EXPECT_EQ(first_bit_difference(ours, op.ours(x)), -1) << op.name << " " << layout.name;
+      }
+    }
+  }
+}
+
+// torch casts sigmoid/tanh results into a wider out= and refuses a narrower kind; relu
+// (clamp_min) and leaky_relu want out= of the input's dtype. Ours follow each rule.
+TEST(Out, DtypeRulesFollowTorch) {
+  torch::manual_seed(16);
+  const auto x = torch::randn({3, 4});
+  for (const auto& op : op_cases()) {
+    for (const auto dtype : {torch::kDouble, torch::kHalf, torch::kLong}) {
+      auto ours = torch::full({3, 4}, 7.0).to(dtype);
+      auto theirs = torch::full({3, 4}, 7.0).to(dtype);
+      const auto before = ours.clone();
+      bool torch_accepts = true;
+      try {
+        op.theirs_out(x, theirs);
+      } catch (const c10::Error&) {
+        torch_accepts = false;
+      }
+      if (torch_accepts) {
+        op.ours_out(x, ours);
+        EXPECT_EQ(first_bit_difference(ours, op.ours(x).to(dtype)), -1) << op.name << dtype;
+      } else {
+        EXPECT_THROW(op.ours_out(x, ours), c10::Error) << op.name << " " << dtype;
+        EXPECT_EQ(first_bit_difference(ours, before), -1) << op.name << " " << dtype;
+      }
+    }
+  }
+}
+
+TEST(Out, RefusesPartialOverlapAndAcceptsTheInputItself) {
+  for (const auto& op : op_cases()) {
+    auto base = torch::randn({10});
+    const auto before = base.clone();
+    auto out = base.slice(0, 2, 7);
+    try {
+      op.ours_out(base.slice(0, 0, 5), out);
+      ADD_FAILURE() << op.name << " accepted a partially overlapping out=";
+    } catch (const c10::Error& error) {
+      EXPECT_NE(std::string(error.what()).find("activations::" + op.name + ".out"),
+                std::string::npos);
+    }
+    EXPECT_EQ(first_bit_difference(base, before), -1) << op.name;
+    auto same = base.clone();
+    op.ours_out(same, same);
+    EXPECT_EQ(first_bit_difference(same, op.ours(base)), -1) << op.name;
+  }
+}
+
+TEST(Threads, ResultsAreBitIdenticalForAnyThreadCount) {
+  torch::manual_seed(17);
+  const auto dense = mixed_values(1 << 20);
+  const auto strided = torch::randn({1100, 1300}).t().slice(0, 0, 1300, 2);
+  const int threads_before = torch::get_num_threads();
+  for (const auto& op : op_cases()) {
+    for (const auto& x : {dense, strided}) {
+      torch::set_num_threads(1);
+      const auto one = op.ours(x);
+      torch::set_num_threads(2);
+      const auto two = op.ours(x);
+      torch::set_num_threads(3);
+      const auto three = op.ours(x);
+      EXPECT_EQ(first_bit_difference(one, two), -1) << op.name;
+      EXPECT_EQ(first_bit_difference(one, three), -1) << op.name;
+    }
+  }
+  torch::set_num_threads(threads_before);
+}
+
+}  // namespace
+}  // namespace activations::testing
