@@ -1,5 +1,6 @@
 // What distinguishes one activation from another at the operator level: its name, which
-// dtypes it takes, its math functors and its extra arguments. Everything else (validation,
+// dtypes it takes, its kernel (whose math functors live in src/kernels/simd/) and its extra
+// arguments. Everything else (validation,
 // allocation, in-place and out= handling, the loop) is shared.
 #pragma once
 
@@ -8,8 +9,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "kernels/dispatch.h"
-#include "kernels/functors.h"
+#include "kernels/kernel_spec.h"
 
 namespace activations::ops {
 
@@ -27,45 +27,40 @@ struct NoExtraArguments {
 struct SigmoidTraits : NoExtraArguments {
   static constexpr std::string_view kName = "sigmoid";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatResult;
-  static constexpr kernels::KernelDtypes kKernelDtypes = kernels::KernelDtypes::kFloating;
   static constexpr bool kOutMayCast = true;  // torch's unary float ops cast into out=
-  static kernels::SigmoidForward forward() { return {}; }
-  static kernels::SigmoidBackward backward() { return {}; }
+  static kernels::KernelSpec kernel(kernels::Direction direction) {
+    return {kernels::Activation::kSigmoid, direction};
+  }
 };
 
 struct TanhTraits : NoExtraArguments {
   static constexpr std::string_view kName = "tanh";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatResult;
-  static constexpr kernels::KernelDtypes kKernelDtypes = kernels::KernelDtypes::kFloating;
   static constexpr bool kOutMayCast = true;
-  static kernels::TanhForward forward() { return {}; }
-  static kernels::TanhBackward backward() { return {}; }
+  static kernels::KernelSpec kernel(kernels::Direction direction) {
+    return {kernels::Activation::kTanh, direction};
+  }
 };
 
 struct ReluTraits : NoExtraArguments {
   static constexpr std::string_view kName = "relu";
   static constexpr InputDtypes kInputs = InputDtypes::kNumericNoBool;
-  static constexpr kernels::KernelDtypes kKernelDtypes =
-      kernels::KernelDtypes::kFloatingAndIntegral;
   static constexpr bool kOutMayCast = false;  // torch's clamp_min needs out= of the same dtype
-  static kernels::ReluForward forward() { return {}; }
-  static kernels::ReluBackward backward() { return {}; }
+  static kernels::KernelSpec kernel(kernels::Direction direction) {
+    return {kernels::Activation::kRelu, direction};
+  }
 };
 
 struct LeakyReluTraits {
   static constexpr std::string_view kName = "leaky_relu";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatingOnly;
-  static constexpr kernels::KernelDtypes kKernelDtypes = kernels::KernelDtypes::kFloating;
   static constexpr bool kOutMayCast = false;
   static void check_arguments(std::string_view op, double negative_slope) {
     TORCH_CHECK(std::isfinite(negative_slope), "activations::", op,
                 ": negative_slope must be finite, got ", negative_slope);
   }
-  static kernels::LeakyReluForward forward(double negative_slope) {
-    return {kernels::NegativeSlope(negative_slope)};
-  }
-  static kernels::LeakyReluBackward backward(double negative_slope) {
-    return {kernels::NegativeSlope(negative_slope)};
+  static kernels::KernelSpec kernel(kernels::Direction direction, double negative_slope) {
+    return {kernels::Activation::kLeakyRelu, direction, negative_slope};
   }
 };
 

@@ -1,8 +1,8 @@
 // The operator bodies shared by every activation and every device: argument checks, result
 // allocation, in-place and out= handling. A device supplies a Launcher with
-//   template <kernels::KernelDtypes D, class F, class... In>
-//   static void run(std::string_view op, const at::Tensor& out, const F& f, const In&... in);
-// that writes f(in...) elementwise into `out` (all of one dtype and equal sizes).
+//   static void run(const kernels::KernelSpec& spec, const at::Tensor& out,
+//                   const at::Tensor& in0, const at::Tensor& in1 = {});
+// that computes the kernel elementwise into `out` (all of one dtype and equal sizes).
 #pragma once
 
 #include <ATen/ExpandUtils.h>
@@ -24,14 +24,13 @@ std::string variant_name(std::string_view suffix) {
 // Writes the activation of `self` into `out`, whose dtype is the result dtype; `self` may be an
 // integral tensor of a float-result activation, converted first.
 template <class Traits, class Launcher, class... Args>
-void forward_into(std::string_view op, const at::Tensor& out, const at::Tensor& self,
-                  Args... args) {
-  const auto functor = Traits::forward(args...);
+void forward_into(const at::Tensor& out, const at::Tensor& self, Args... args) {
+  const auto spec = Traits::kernel(kernels::Direction::kForward, args...);
   if (self.scalar_type() == out.scalar_type()) {
-    Launcher::template run<Traits::kKernelDtypes>(op, out, functor, self);
+    Launcher::run(spec, out, self);
   } else {
     out.copy_(self);
-    Launcher::template run<Traits::kKernelDtypes>(op, out, functor, out);
+    Launcher::run(spec, out, out);
   }
 }
 
@@ -41,7 +40,7 @@ at::Tensor forward(const at::Tensor& self, Args... args) {
   const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
   Traits::check_arguments(op, args...);
   at::Tensor out = kernels::empty_like_elementwise({self}, self.options().dtype(dtype));
-  forward_into<Traits, Launcher>(op, out, self, args...);
+  forward_into<Traits, Launcher>(out, self, args...);
   return out;
 }
 
@@ -51,7 +50,7 @@ at::Tensor& forward_(at::Tensor& self, Args... args) {
   check_inplace_dtype(op, result_dtype(op, Traits::kInputs, self), self);
   Traits::check_arguments(op, args...);
   check_no_internal_overlap(op, self);
-  Launcher::template run<Traits::kKernelDtypes>(op, self, Traits::forward(args...), self);
+  Launcher::run(Traits::kernel(kernels::Direction::kForward, args...), self, self);
   return self;
 }
 
@@ -67,7 +66,7 @@ at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   check_no_partial_overlap(op, out, self);
   resize_out(out, {self});
   if (out.scalar_type() == dtype) {
-    forward_into<Traits, Launcher>(op, out, self, args...);
+    forward_into<Traits, Launcher>(out, self, args...);
   } else {
     out.copy_(forward<Traits, Launcher>(self, args...));
   }
@@ -105,8 +104,7 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
   const at::Tensor grad = broadcast_and_convert(op, grad_output, saved, dtype);
   const at::Tensor values = broadcast_and_convert(op, saved, grad_output, dtype);
   at::Tensor grad_input = kernels::empty_like_elementwise({grad, values}, grad.options());
-  Launcher::template run<kernels::KernelDtypes::kFloating>(op, grad_input,
-                                                           Traits::backward(args...), grad, values);
+  Launcher::run(Traits::kernel(kernels::Direction::kBackward, args...), grad_input, grad, values);
   return grad_input;
 }
 

@@ -191,7 +191,6 @@ struct BackwardFunction : torch::autograd::Function<BackwardFunction<Spec, Args.
 
 // Refuses what torch refuses for in-place ops under autograd, before any data changes.
 void check_inplace_allowed(const std::string& op, const at::Tensor& self) {
-  if (!torch::autograd::GradMode::is_enabled() || !self.requires_grad()) return;
   TORCH_CHECK(!self.is_leaf(), "activations::", op,
               ": a leaf Variable that requires grad is being used in an in-place operation.");
   TORCH_CHECK(!(self.is_view() && self._base().is_leaf()), "activations::", op,
@@ -199,13 +198,30 @@ void check_inplace_allowed(const std::string& op, const at::Tensor& self) {
               "operation.");
 }
 
+// Whether a call must record a node. Where it need not (no grad mode, or nothing requires
+// grad) the kernels go straight below autograd, as torch's own kernels do; ADInplaceOrView
+// still bumps the version of what an in-place call writes.
+bool records_gradient(const at::Tensor& a, const at::Tensor& b = {}) {
+  return torch::autograd::GradMode::is_enabled() &&
+         (a.requires_grad() || (b.defined() && b.requires_grad()));
+}
+
 template <class Spec, class... Args>
 at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
+  if (!records_gradient(self)) {
+    at::AutoDispatchBelowAutograd below_autograd;
+    return Spec::forward(self, args...);
+  }
   return ForwardFunction<Spec, Args...>::apply(self, args...);
 }
 
 template <class Spec, class... Args>
 at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
+  if (!records_gradient(self)) {
+    at::AutoDispatchBelowAutograd below_autograd;
+    Spec::forward_(self, args...);
+    return self;
+  }
   check_inplace_allowed(std::string(Spec::kName) + "_", self);
   InplaceFunction<Spec, Args...>::apply(self, args...);
   return self;
@@ -214,36 +230,38 @@ at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
 // torch refuses to let out= variants record gradients; so do we, before writing.
 template <class Spec, class... Args>
 at::Tensor& out_autograd(const at::Tensor& self, Args... args, at::Tensor& out) {
-  TORCH_CHECK(
-      !(torch::autograd::GradMode::is_enabled() && (self.requires_grad() || out.requires_grad())),
-      "activations::", Spec::kName,
-      ".out: functions with out=... arguments don't support automatic differentiation, "
-      "but one of the arguments requires grad.");
-  {
-    at::AutoDispatchBelowADInplaceOrView below_autograd;
-    Spec::forward_out(self, args..., out);
-  }
-  torch::autograd::impl::bump_version(out);
+  TORCH_CHECK(!records_gradient(self, out), "activations::", Spec::kName,
+              ".out: functions with out=... arguments don't support automatic differentiation, "
+              "but one of the arguments requires grad.");
+  at::AutoDispatchBelowAutograd below_autograd;  // ADInplaceOrView bumps out's version
+  Spec::forward_out(self, args..., out);
   return out;
 }
 
 template <class Spec>
 at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& output) {
+  if (!records_gradient(grad_output, output)) {
+    at::AutoDispatchBelowAutograd below_autograd;
+    return Spec::backward(grad_output, output, true);
+  }
   return BackwardFunction<Spec>::apply(grad_output, output, true);
 }
 
 at::Tensor& leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
   // torch accepts this and fails later in backward, when the input is already overwritten.
-  TORCH_CHECK(
-      !(negative_slope < 0.0 && self.requires_grad() && torch::autograd::GradMode::is_enabled()),
-      "activations::leaky_relu_: a negative slope in place on a tensor that requires "
-      "grad is not supported: backward needs the input's signs, which the result no "
-      "longer has. Use the out-of-place leaky_relu.");
+  TORCH_CHECK(!(negative_slope < 0.0 && records_gradient(self)),
+              "activations::leaky_relu_: a negative slope in place on a tensor that requires "
+              "grad is not supported: backward needs the input's signs, which the result no "
+              "longer has. Use the out-of-place leaky_relu.");
   return inplace_autograd<LeakyRelu, double>(self, negative_slope);
 }
 
 at::Tensor leaky_relu_backward_autograd(const at::Tensor& grad_output, const at::Tensor& self,
                                         double negative_slope, bool self_is_result) {
+  if (!records_gradient(grad_output, self)) {
+    at::AutoDispatchBelowAutograd below_autograd;
+    return LeakyRelu::backward(grad_output, self, self_is_result, negative_slope);
+  }
   return BackwardFunction<LeakyRelu, double>::apply(grad_output, self, self_is_result,
                                                     negative_slope);
 }

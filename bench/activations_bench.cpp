@@ -1,0 +1,223 @@
+// Google Benchmark suite: our operators against LibTorch's built-ins in the same run.
+//
+// Names: <variant>/<activation>/<dtype>/<elements>/threads:<n>, where variant is
+//   out_ours, out_aten           the out= variants on preallocated buffers
+//   alloc_ours, alloc_aten       the allocating calls
+//   module_ours, module_aten     MySigmoid vs torch::nn::Sigmoid etc.
+//   naive                        the chapter's composition of torch ops
+//   backward_ours, backward_aten the backward operators (grad_output, saved) -> grad_input
+//   copy                         a plain copy of the same bytes (the memory roofline)
+// scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <activations/activations.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Unary = std::function<torch::Tensor(const torch::Tensor&)>;
+using Out = std::function<void(const torch::Tensor&, torch::Tensor&)>;
+using Backward = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
+
+constexpr double kSlope = 0.2;
+
+struct Activation {
+  std::string name;
+  Out ours_out, aten_out;
+  Unary ours, aten, naive;
+  std::function<torch::nn::AnyModule()> ours_module, aten_module;
+  Backward ours_backward, aten_backward;
+  Unary saved_for_backward;  // what autograd keeps: the output, or the input for leaky_relu
+};
+
+std::vector<Activation> activations_list() {
+  namespace F = torch::nn::functional;
+  return {
+      {"sigmoid", [](const torch::Tensor& x, torch::Tensor& o) { activations::sigmoid_out(x, o); },
+       [](const torch::Tensor& x, torch::Tensor& o) { at::sigmoid_out(o, x); },
+       [](const torch::Tensor& x) { return activations::sigmoid(x); },
+       [](const torch::Tensor& x) { return torch::sigmoid(x); },
+       [](const torch::Tensor& x) { return 1 / (1 + torch::exp(-x)); },
+       [] { return torch::nn::AnyModule(activations::MySigmoid()); },
+       [] { return torch::nn::AnyModule(torch::nn::Sigmoid()); },
+       [](const torch::Tensor& g, const torch::Tensor& y) {
+         return activations::sigmoid_backward(g, y);
+       },
+       [](const torch::Tensor& g, const torch::Tensor& y) { return at::sigmoid_backward(g, y); },
+       [](const torch::Tensor& x) { return torch::sigmoid(x); }},
+      {"tanh", [](const torch::Tensor& x, torch::Tensor& o) { activations::tanh_out(x, o); },
+       [](const torch::Tensor& x, torch::Tensor& o) { at::tanh_out(o, x); },
+       [](const torch::Tensor& x) { return activations::tanh(x); },
+       [](const torch::Tensor& x) { return torch::tanh(x); },
+       [](const torch::Tensor& x) {
+         return (torch::exp(x) - torch::exp(-x)) / (torch::exp(x) + torch::exp(-x));
+       },
+       [] { return torch::nn::AnyModule(activations::MyTanh()); },
+       [] { return torch::nn::AnyModule(torch::nn::Tanh()); },
+       [](const torch::Tensor& g, const torch::Tensor& y) {
+         return activations::tanh_backward(g, y);
+       },
+       [](const torch::Tensor& g, const torch::Tensor& y) { return at::tanh_backward(g, y); },
+       [](const torch::Tensor& x) { return torch::tanh(x); }},
+      {"relu", [](const torch::Tensor& x, torch::Tensor& o) { activations::relu_out(x, o); },
+       // torch::relu is clamp_min(x, 0); relu itself has no out= variant.
+       [](const torch::Tensor& x, torch::Tensor& o) { at::clamp_min_out(o, x, 0); },
+       [](const torch::Tensor& x) { return activations::relu(x); },
+       [](const torch::Tensor& x) { return torch::relu(x); },
+       [](const torch::Tensor& x) { return x * (x >= 0); },
+       [] { return torch::nn::AnyModule(activations::MyReLU()); },
+       [] { return torch::nn::AnyModule(torch::nn::ReLU()); },
+       [](const torch::Tensor& g, const torch::Tensor& y) {
+         return activations::relu_backward(g, y);
+       },
+       [](const torch::Tensor& g, const torch::Tensor& y) {
+         return at::threshold_backward(g, y, 0);
+       },
+       [](const torch::Tensor& x) { return torch::relu(x); }},
+      {"leaky_relu",
+       [](const torch::Tensor& x, torch::Tensor& o) { activations::leaky_relu_out(x, kSlope, o); },
+       [](const torch::Tensor& x, torch::Tensor& o) { at::leaky_relu_out(o, x, kSlope); },
+       [](const torch::Tensor& x) { return activations::leaky_relu(x, kSlope); },
+       [](const torch::Tensor& x) { return torch::leaky_relu(x, kSlope); },
+       [](const torch::Tensor& x) { return (x >= 0) * x + kSlope * (x < 0) * x; },
+       [] { return torch::nn::AnyModule(activations::MyLeakyReLU(kSlope)); },
+       [] {
+         return torch::nn::AnyModule(
+             torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(kSlope)));
+       },
+       [](const torch::Tensor& g, const torch::Tensor& x) {
+         return activations::leaky_relu_backward(g, x, kSlope, false);
+       },
+       [](const torch::Tensor& g, const torch::Tensor& x) {
+         return at::leaky_relu_backward(g, x, kSlope, false);
+       },
+       [](const torch::Tensor& x) { return x; }},
+  };
+}
+
+std::string dtype_name(torch::ScalarType dtype) {
+  switch (dtype) {
+    case torch::kFloat:
+      return "float32";
+    case torch::kDouble:
+      return "float64";
+    case torch::kBFloat16:
+      return "bfloat16";
+    default:
+      return "other";
+  }
+}
+
+struct Case {
+  torch::ScalarType dtype;
+  int64_t elements;
+  int threads;
+};
+
+// Inputs spread as activations are: normal with a standard deviation of 3.
+torch::Tensor input(const Case& c) {
+  return (torch::randn({c.elements}) * 3).to(c.dtype);
+}
+
+void set_counters(benchmark::State& state, const Case& c, int tensors_touched) {
+  state.SetItemsProcessed(state.iterations() * c.elements);
+  state.SetBytesProcessed(state.iterations() * c.elements * tensors_touched *
+                          static_cast<int64_t>(c10::elementSize(c.dtype)));
+}
+
+void register_case(const Activation& a, const Case& c, bool forward_only_out) {
+  const std::string suffix = "/" + a.name + "/" + dtype_name(c.dtype) + "/" +
+                             std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
+  auto reg = [&](const std::string& variant, auto body) {
+    benchmark::RegisterBenchmark((variant + suffix).c_str(), [=](benchmark::State& state) {
+      torch::set_num_threads(c.threads);
+      torch::NoGradGuard no_grad;
+      body(state);
+    })->UseRealTime();
+  };
+  auto out_pair = [&](const std::string& variant, const Out& fn) {
+    reg(variant, [=](benchmark::State& state) {
+      const auto x = input(c);
+      auto out = torch::empty_like(x);
+      for (auto _ : state) fn(x, out);
+      set_counters(state, c, 2);
+    });
+  };
+  out_pair("out_ours", a.ours_out);
+  out_pair("out_aten", a.aten_out);
+  auto backward_pair = [&](const std::string& variant, const Backward& fn) {
+    reg(variant, [=](benchmark::State& state) {
+      const auto x = input(c);
+      const auto saved = a.saved_for_backward(x.to(torch::kFloat)).to(c.dtype);
+      const auto grad = input(c);
+      for (auto _ : state) benchmark::DoNotOptimize(fn(grad, saved));
+      set_counters(state, c, 3);
+    });
+  };
+  backward_pair("backward_ours", a.ours_backward);
+  backward_pair("backward_aten", a.aten_backward);
+  if (forward_only_out) return;
+  auto unary = [&](const std::string& variant, const Unary& fn) {
+    reg(variant, [=](benchmark::State& state) {
+      const auto x = input(c);
+      for (auto _ : state) benchmark::DoNotOptimize(fn(x));
+      set_counters(state, c, 2);
+    });
+  };
+  unary("alloc_ours", a.ours);
+  unary("alloc_aten", a.aten);
+  unary("naive", a.naive);
+  auto module = [&](const std::string& variant, const std::function<torch::nn::AnyModule()>& make) {
+    reg(variant, [=](benchmark::State& state) {
+      auto m = make();
+      const auto x = input(c);
+      for (auto _ : state) benchmark::DoNotOptimize(m.forward(x));
+      set_counters(state, c, 2);
+    });
+  };
+  module("module_ours", a.ours_module);
+  module("module_aten", a.aten_module);
+}
+
+void register_copy(const Case& c) {
+  const std::string name = "copy/copy/" + dtype_name(c.dtype) + "/" + std::to_string(c.elements) +
+                           "/threads:" + std::to_string(c.threads);
+  benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+    torch::set_num_threads(c.threads);
+    const auto x = input(c);
+    auto out = torch::empty_like(x);
+    for (auto _ : state) out.copy_(x);
+    set_counters(state, c, 2);
+  })->UseRealTime();
+}
+
+void register_all() {
+  const std::vector<int64_t> sizes = {1000, 10000, 100000, 1000000, 16000000};
+  for (const int threads : {1, 2}) {
+    for (const int64_t elements : sizes) {
+      for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16}) {
+        // float32 gets every variant; float64 and bfloat16 the operator pairs.
+        const bool full = dtype == torch::kFloat;
+        if (!full && elements == 1000) continue;
+        const Case c{dtype, elements, threads};
+        register_copy(c);
+        for (const auto& a : activations_list()) register_case(a, c, !full);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

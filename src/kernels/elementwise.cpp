@@ -1,0 +1,197 @@
+#include "kernels/elementwise.h"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <c10/util/SmallVector.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace activations::kernels {
+namespace {
+
+Dtype kernel_dtype(c10::ScalarType dtype) {
+  switch (dtype) {
+    case c10::kFloat:
+      return Dtype::kFloat32;
+    case c10::kDouble:
+      return Dtype::kFloat64;
+    case c10::kHalf:
+      return Dtype::kFloat16;
+    case c10::kBFloat16:
+      return Dtype::kBFloat16;
+    case c10::kByte:
+      return Dtype::kUInt8;
+    case c10::kChar:
+      return Dtype::kInt8;
+    case c10::kShort:
+      return Dtype::kInt16;
+    case c10::kInt:
+      return Dtype::kInt32;
+    case c10::kLong:
+      return Dtype::kInt64;
+    default:
+      TORCH_CHECK(false, "activations: no kernel for dtype ", dtype);
+  }
+}
+
+// N operands, the output first, as byte pointers with element strides.
+template <size_t N>
+struct Operands {
+  std::array<at::Tensor, N> tensors;
+  std::array<char*, N> base;
+  int64_t element_size;
+
+  explicit Operands(std::array<at::Tensor, N> t) : tensors(std::move(t)) {
+    for (size_t i = 0; i < N; ++i) base[i] = static_cast<char*>(tensors[i].data_ptr());
+    element_size = tensors[0].element_size();
+  }
+
+  bool dense_with_equal_strides() const {
+    for (const auto& t : tensors) {
+      if (!t.is_non_overlapping_and_dense() || t.strides() != tensors[0].strides()) return false;
+    }
+    return true;
+  }
+};
+
+// The iteration space of strided operands: dimensions ordered fastest first by the output's
+// strides, size-1 dimensions dropped, neighbours merged where every operand allows it.
+template <size_t N>
+struct Geometry {
+  c10::SmallVector<int64_t, 6> sizes;
+  std::array<c10::SmallVector<int64_t, 6>, N> strides;
+
+  explicit Geometry(const std::array<at::Tensor, N>& operands) {
+    const auto& out = operands[0];
+    c10::SmallVector<int64_t, 6> dims;
+    for (int64_t d = 0; d < out.dim(); ++d) {
+      if (out.size(d) != 1) dims.push_back(d);
+    }
+    std::stable_sort(dims.begin(), dims.end(),
+                     [&](int64_t a, int64_t b) { return out.stride(a) < out.stride(b); });
+    for (const int64_t d : dims) {
+      if (!sizes.empty() && continues_last(operands, d)) {
+        sizes.back() *= out.size(d);
+        continue;
+      }
+      sizes.push_back(out.size(d));
+      for (size_t i = 0; i < N; ++i) strides[i].push_back(operands[i].stride(d));
+    }
+    if (sizes.empty()) {  // a single element
+      sizes.push_back(1);
+      for (auto& s : strides) s.push_back(1);
+    }
+  }
+
+ private:
+  // Dimension d continues the last one in every operand: one stride walks across both.
+  bool continues_last(const std::array<at::Tensor, N>& operands, int64_t d) const {
+    for (size_t i = 0; i < N; ++i) {
+      if (strides[i].back() * sizes.back() != operands[i].stride(d)) return false;
+    }
+    return true;
+  }
+};
+
+// Copies `count` elements between a strided and a packed array.
+void gather(char* packed, const char* source, int64_t stride, int64_t count, int64_t size) {
+  const int64_t step = stride * size;
+  for (int64_t k = 0; k < count; ++k) std::memcpy(packed + k * size, source + k * step, size);
+}
+void scatter(char* target, const char* packed, int64_t stride, int64_t count, int64_t size) {
+  const int64_t step = stride * size;
+  for (int64_t k = 0; k < count; ++k) std::memcpy(target + k * step, packed + k * size, size);
+}
+
+// Elements packed per chunk of a strided run: 8 KiB per operand at most.
+constexpr int64_t kChunk = 1024;
+
+template <size_t N>
+ContiguousCall make_call(const KernelSpec& spec, Dtype dtype, const std::array<char*, N>& p,
+                         int64_t size) {
+  return {spec, dtype, p[0], p[1], N > 2 ? p[N - 1] : nullptr, static_cast<size_t>(size)};
+}
+
+// One run: `size` elements from pointers p with element strides s.
+template <size_t N>
+void run(const KernelSpec& spec, Dtype dtype, int64_t element_size, std::array<char*, N> p,
+         const std::array<int64_t, N>& s, int64_t size) {
+  if (std::all_of(s.begin(), s.end(), [](int64_t stride) { return stride == 1; })) {
+    run_contiguous(make_call<N>(spec, dtype, p, size));
+    return;
+  }
+  alignas(64) char buffers[N][kChunk * 8];
+  for (int64_t done = 0; done < size; done += kChunk) {
+    const int64_t count = std::min(kChunk, size - done);
+    std::array<char*, N> chunk;
+    for (size_t i = 0; i < N; ++i) {
+      char* at = p[i] + done * s[i] * element_size;
+      chunk[i] = s[i] == 1 ? at : buffers[i];
+      if (i > 0 && s[i] != 1) gather(buffers[i], at, s[i], count, element_size);
+    }
+    run_contiguous(make_call<N>(spec, dtype, chunk, count));
+    if (s[0] != 1)
+      scatter(p[0] + done * s[0] * element_size, buffers[0], s[0], count, element_size);
+  }
+}
+
+template <size_t N>
+void apply(const KernelSpec& spec, const Operands<N>& ops) {
+  const int64_t numel = ops.tensors[0].numel();
+  if (numel == 0) return;
+  const Dtype dtype = kernel_dtype(ops.tensors[0].scalar_type());
+  const int64_t size = ops.element_size;
+
+  if (ops.dense_with_equal_strides()) {
+    at::parallel_for(0, numel, kGrainSize, [&](int64_t begin, int64_t end) {
+      std::array<char*, N> p = ops.base;
+      for (auto& pointer : p) pointer += begin * size;
+      run_contiguous(make_call<N>(spec, dtype, p, end - begin));
+    });
+    return;
+  }
+
+  const Geometry<N> geometry(ops.tensors);
+  const size_t ndim = geometry.sizes.size();
+  at::parallel_for(0, numel, kGrainSize, [&](int64_t begin, int64_t end) {
+    c10::SmallVector<int64_t, 6> index(ndim);
+    int64_t rest = begin;
+    for (size_t d = 0; d < ndim; ++d) {
+      index[d] = rest % geometry.sizes[d];
+      rest /= geometry.sizes[d];
+    }
+    std::array<int64_t, N> inner_strides;
+    for (size_t i = 0; i < N; ++i) inner_strides[i] = geometry.strides[i][0];
+    while (begin < end) {
+      std::array<char*, N> p;
+      for (size_t i = 0; i < N; ++i) {
+        int64_t offset = 0;
+        for (size_t d = 0; d < ndim; ++d) offset += index[d] * geometry.strides[i][d];
+        p[i] = ops.base[i] + offset * size;
+      }
+      const int64_t count = std::min(geometry.sizes[0] - index[0], end - begin);
+      run<N>(spec, dtype, size, p, inner_strides, count);
+      begin += count;
+      index[0] += count;
+      for (size_t d = 0; d + 1 < ndim && index[d] == geometry.sizes[d]; ++d) {
+        index[d] = 0;
+        ++index[d + 1];
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void apply_elementwise(const KernelSpec& spec, const at::Tensor& out, const at::Tensor& in0,
+                       const at::Tensor& in1) {
+  if (in1.defined()) {
+    apply(spec, Operands<3>({out, in0, in1}));
+  } else {
+    apply(spec, Operands<2>({out, in0}));
+  }
+}
+
+}  // namespace activations::kernels

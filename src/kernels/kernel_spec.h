@@ -1,0 +1,51 @@
+// What the SIMD kernels are asked to compute: which activation, which direction, in which
+// dtype, over which contiguous arrays. Plain data, so that it crosses into the per-target
+// (Highway) code, which holds the math functors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace activations::kernels {
+
+enum class Activation : uint8_t { kSigmoid, kTanh, kRelu, kLeakyRelu };
+
+// kForward: out = f(x). kBackward: out = f'(grad, saved), saved being what autograd kept.
+enum class Direction : uint8_t { kForward, kBackward };
+
+enum class Dtype : uint8_t {
+  kFloat32,
+  kFloat64,
+  kFloat16,
+  kBFloat16,
+  kUInt8,
+  kInt8,
+  kInt16,
+  kInt32,
+  kInt64,
+};
+
+struct KernelSpec {
+  Activation activation;
+  Direction direction;
+  double negative_slope = 0.0;  // LeakyReLU only
+};
+
+// out[i] = f(in0[i]) (forward) or f(in0[i], in1[i]) (backward: in0 = grad, in1 = saved) for
+// i < size. out may alias an input exactly (in place), never partially.
+struct ContiguousCall {
+  KernelSpec spec;
+  Dtype dtype;
+  void* out;
+  const void* in0;
+  const void* in1;
+  size_t size;
+};
+
+// Runs the call with the best SIMD target this CPU supports (chosen once, at first use).
+void run_contiguous(const ContiguousCall& call);
+
+// The name of the SIMD target run_contiguous uses on this CPU ("AVX3", "AVX2", ...).
+const char* simd_target_name();
+
+}  // namespace activations::kernels

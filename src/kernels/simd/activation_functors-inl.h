@@ -1,0 +1,310 @@
+// The math of the four activations, one small functor per activation and direction, written
+// once with Highway ops for every SIMD target (this header is re-included per target by
+// foreach_target). Each functor maps vectors of the compute type (float or double; integers
+// for ReLU) to vectors of the same type; loads, stores, conversions and tails are the loops'.
+//
+// Sigmoid and tanh use our own exp: n = round(y / ln2), r = y - n ln2 (Cody-Waite, |r| <=
+// ln2/2), expm1(r) = r + r^2 Q(r) with Q fitted by scripts/fit_polynomials.py, and the scale
+// 2^n put into the exponent bits.
+#if defined(ACTIVATIONS_KERNELS_SIMD_FUNCTORS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVATIONS_KERNELS_SIMD_FUNCTORS_INL_H_
+#undef ACTIVATIONS_KERNELS_SIMD_FUNCTORS_INL_H_
+#else
+#define ACTIVATIONS_KERNELS_SIMD_FUNCTORS_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+HWY_BEFORE_NAMESPACE();
+namespace activations::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <typename T>
+struct ExpConstants;
+
+template <>
+struct ExpConstants<float> {
+  using Bits = int32_t;
+  static constexpr int kMantissaBits = 23;
+  static constexpr float kLog2e = 1.44269504088896341f;
+  // ln2 = kLn2Hi + kLn2Lo; n * kLn2Hi is exact for the n used here.
+  static constexpr float kLn2Hi = 0.693359375f;
+  static constexpr float kLn2Lo = -2.12194440e-4f;
+  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits.
+  static constexpr float kRoundingMagic = 12582912.0f;
+  // expm1(r) = r + r^2 (q0 + q1 r + ...), relative error 2^-26.1 on |r| <= ln2/2.
+  static constexpr float kQ[] = {0.499999980447f, 0.166665388104f, 0.0416672207063f,
+                                 0.00836716392993f, 0.00138823995129f};
+  // Below this e^x rounds to zero (sigmoid's tail ends), above kTanhSaturation tanh rounds
+  // to exactly 1.
+  static constexpr float kExpUnderflow = -104.0f;
+  static constexpr float kTanhSaturation = 9.5f;
+  // Sigmoid scales e^x by 2^kScaleShift to keep it a normal number until the last multiply.
+  static constexpr int kScaleShift = 32;
+  static constexpr float kScaleUp = 0x1p32f;
+  static constexpr float kScaleDown = 0x1p-32f;
+};
+
+template <>
+struct ExpConstants<double> {
+  using Bits = int64_t;
+  static constexpr int kMantissaBits = 52;
+  static constexpr double kLog2e = 1.4426950408889634074;
+  static constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  static constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  static constexpr double kRoundingMagic = 6755399441055744.0;  // 1.5 * 2^52
+  // relative error 2^-61.6 on |r| <= ln2/2
+  static constexpr double kQ[] = {
+      0.50000000000000000095,     0.16666666666666677498,   0.041666666666666492883,
+      0.0083333333333207632322,   0.0013888888888968232693, 0.00019841269888613910364,
+      0.000024801587164893090551, 2.7557241445396791959e-6, 2.7557405904192089685e-7,
+      2.5110081376931517477e-8,   2.0875303557954641196e-9};
+  static constexpr double kExpUnderflow = -746.0;
+  static constexpr double kTanhSaturation = 19.5;
+  static constexpr int kScaleShift = 64;
+  static constexpr double kScaleUp = 0x1p64;
+  static constexpr double kScaleDown = 0x1p-64;
+};
+
+// y = n ln2 + r with |r| <= ln2/2, and Q(r) with e^r = 1 + r + r^2 Q(r). `rounded` holds
+// n + kScaleBias in its low mantissa bits (for Pow2Bits).
+template <class V>
+struct ReducedExp {
+  V r;
+  V q;
+  V rounded;
+};
+
+template <int kScaleBias, class D, class V = hn::Vec<D>>
+HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
+  using T = hn::TFromD<D>;
+  using C = ExpConstants<T>;
+  const V magic = hn::Set(d, static_cast<T>(C::kRoundingMagic + kScaleBias));
+  const V rounded = hn::MulAdd(y, hn::Set(d, C::kLog2e), magic);
+  const V n = hn::Sub(rounded, magic);
+  V r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Hi), y);
+  r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), r);
+  constexpr size_t kDegree = sizeof(C::kQ) / sizeof(C::kQ[0]) - 1;
+  V q = hn::Set(d, C::kQ[kDegree]);
+  for (size_t i = kDegree; i-- > 0;) q = hn::MulAdd(q, r, hn::Set(d, C::kQ[i]));
+  return {r, q, rounded};
+}
+
+// (n_hi + n_lo) / (d_hi + d_lo), rounded about once: the quotient q = n_hi / d_hi plus
+// (n_hi - q d_hi + n_lo - q d_lo) / d_hi, whose first term (the division's remainder) is exact
+// with a fused multiply-add, and for which a rough reciprocal is enough.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V DivideDoubleWord(D /*d*/, V n_hi, V n_lo, V d_hi, V d_lo) {
+  const V q = hn::Div(n_hi, d_hi);
+  const V residual = hn::NegMulAdd(q, d_lo, hn::Add(hn::NegMulAdd(q, d_hi, n_hi), n_lo));
+  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    return hn::MulAdd(residual, hn::ApproximateReciprocal(d_hi), q);
+  } else {  // Highway has no double reciprocal estimate
+    return hn::Add(q, hn::Div(residual, d_hi));
+  }
+}
+
+// a + b as an unevaluated sum hi + lo, exactly, where |a| >= |b| (Fast2Sum).
+template <class V>
+struct DoubleWord {
+  V hi;
+  V lo;
+};
+template <class V>
+HWY_INLINE DoubleWord<V> FastTwoSum(V a, V b) {
+  const V hi = hn::Add(a, b);
+  return {hi, hn::Add(hn::Sub(a, hi), b)};
+}
+
+// The bits to add to a float's bits to multiply it by 2^(n + kScaleBias).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE hn::Vec<hn::RebindToSigned<D>> Pow2Bits(D d, V rounded) {
+  const hn::RebindToSigned<D> di;
+  (void)d;
+  return hn::ShiftLeft<ExpConstants<hn::TFromD<D>>::kMantissaBits>(hn::BitCast(di, rounded));
+}
+
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V MultiplyByPow2Bits(D d, V v, hn::Vec<hn::RebindToSigned<D>> pow2_bits) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::Add(hn::BitCast(di, v), pow2_bits));
+}
+
+// NaN in, the same NaN out: the range reduction and clamps would lose it.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V KeepNaN(D /*d*/, V x, V result) {
+  return hn::IfThenElse(hn::IsNaN(x), x, result);
+}
+
+// Targets without fused multiply-add (SSE4 and older) cannot recover rounding errors exactly;
+// there sigmoid and tanh fall back to a scalar loop in x87 long double (64-bit significand),
+// rounded once to the lane type: slow, but as accurate.
+template <class D, class V = hn::Vec<D>, class F>
+HWY_INLINE V PerLaneLongDouble(D d, V x, F f) {
+  using T = hn::TFromD<D>;
+  HWY_ALIGN T lanes[hn::MaxLanes(d)];
+  hn::Store(x, d, lanes);
+  for (size_t i = 0; i < hn::Lanes(d); ++i) lanes[i] = static_cast<T>(f(lanes[i]));
+  return hn::Load(d, lanes);
+}
+
+inline long double SigmoidLongDouble(long double x) {
+  if (x >= 0) return 1.0L / (1.0L + std::exp(-x));
+  const long double e = std::exp(x);
+  return e / (1.0L + e);
+}
+
+inline long double TanhLongDouble(long double x) {
+  const long double t = std::expm1(2.0L * std::fabs(x));
+  return std::copysign(std::isinf(t) ? 1.0L : t / (t + 2.0L), x);
+}
+
+// Eq. 3-113. With z = -|x| and e = e^z in (0, 1]: sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e)
+// for x < 0; neither overflows, and each amplifies the error of e by at most 1. e^r and 1 + e
+// are carried as unevaluated sums (hi + lo) into one division, so the result is rounded about
+// once. e is carried scaled by 2^S (a normal number even where e is subnormal) and the quotient
+// is scaled back last, so the tiny results for x in [-104, -87] are rounded once too.
+struct SigmoidForward {
+  static constexpr bool kIntegral = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+#if HWY_NATIVE_FMA
+    using T = hn::TFromD<D>;
+    using C = ExpConstants<T>;
+    const V one = hn::Set(d, T(1));
+    const V scale_down = hn::Set(d, C::kScaleDown);
+    const V z = hn::Max(hn::Or(x, hn::SignBit(d)), hn::Set(d, C::kExpUnderflow));
+    const auto reduced = ReduceExp<C::kScaleShift>(d, z);
+    const V inner = hn::MulAdd(reduced.q, reduced.r, one);
+    const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
+    const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));   // 1 - hi is exact
+    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
+    const V e_hi_scaled = hn::Mul(exp_r_hi, scale);                            // exact
+    const V e_lo_scaled = hn::Mul(exp_r_lo, scale);
+    const V e_hi = hn::Mul(e_hi_scaled, scale_down);
+    const V denominator_hi = hn::Add(one, e_hi);
+    const V denominator_lo =
+        hn::MulAdd(e_lo_scaled, scale_down, hn::Add(hn::Sub(one, denominator_hi), e_hi));
+    const auto negative = hn::Lt(x, hn::Zero(d));
+    const V numerator_hi = hn::IfThenElse(negative, e_hi_scaled, hn::Set(d, C::kScaleUp));
+    const V numerator_lo = hn::IfThenElseZero(negative, e_lo_scaled);
+    const V scaled =
+        DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
+    return KeepNaN(d, x, hn::Mul(scaled, scale_down));
+#else
+    return PerLaneLongDouble(d, x, &SigmoidLongDouble);
+#endif
+  }
+};
+
+// Eq. 3-115 as tanh(a) = T / (T + 2) with T = expm1(2a), a = |x|: the quotient amplifies the
+// error of T by 2/(T+2) <= 1, and expm1 keeps tiny inputs (tanh(1e-8) = 1e-8). With 2a = n ln2
+// + r and S = 2^n: T = S expm1(r) + (S - 1) and T + 2 = S expm1(r) + (S + 1), each carried as
+// an unevaluated sum (S -/+ 1 dominates S expm1(r), so Fast2Sum is exact) into one division.
+// a is clamped where tanh rounds to 1; the sign is copied back, so tanh is exactly odd.
+struct TanhForward {
+  static constexpr bool kIntegral = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+#if HWY_NATIVE_FMA
+    using T = hn::TFromD<D>;
+    using C = ExpConstants<T>;
+    const V one = hn::Set(d, T(1));
+    const V a = hn::Min(hn::Abs(x), hn::Set(d, C::kTanhSaturation));
+    const auto reduced = ReduceExp<0>(d, hn::Add(a, a));
+    const V r_squared = hn::Mul(reduced.r, reduced.r);
+    const V expm1_r_hi = hn::MulAdd(r_squared, reduced.q, reduced.r);
+    // r - hi is exact (hi is within a factor 2 of r)
+    const V expm1_r_lo = hn::MulAdd(r_squared, reduced.q, hn::Sub(reduced.r, expm1_r_hi));
+    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));
+    const V product = hn::Mul(scale, expm1_r_hi);  // exact
+    const V product_lo = hn::Mul(scale, expm1_r_lo);
+    // S -/+ 1 are not exact once S outgrows the significand: split them too.
+    const auto scale_minus_one = FastTwoSum(scale, hn::Neg(one));
+    const auto scale_plus_one = FastTwoSum(scale, one);
+    const auto numerator = FastTwoSum(scale_minus_one.hi, product);
+    const V numerator_lo = hn::Add(hn::Add(numerator.lo, product_lo), scale_minus_one.lo);
+    const auto denominator = FastTwoSum(scale_plus_one.hi, product);
+    const V denominator_lo = hn::Add(hn::Add(denominator.lo, product_lo), scale_plus_one.lo);
+    const V tanh_a =
+        DivideDoubleWord(d, numerator.hi, numerator_lo, denominator.hi, denominator_lo);
+    return KeepNaN(d, x, hn::CopySignToAbs(tanh_a, x));
+#else
+    return PerLaneLongDouble(d, x, &TanhLongDouble);
+#endif
+  }
+};
+
+// Eq. 3-117 as torch computes it: x < 0 ? 0 : x keeps -0.0 and NaN and maps -inf to +0.
+struct ReluForward {
+  static constexpr bool kIntegral = true;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    if constexpr (!hwy::IsSigned<hn::TFromD<D>>()) return x;
+    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);
+  }
+};
+
+// Eq. 3-119: x > 0 ? x : slope * x, the slope in the compute type as torch holds it.
+struct LeakyReluForward {
+  static constexpr bool kIntegral = false;
+  double slope;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using T = hn::TFromD<D>;
+    const V scaled = hn::Mul(x, hn::Set(d, static_cast<T>(slope)));
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, scaled);
+  }
+};
+
+// Backward functors take (grad_output, saved) and keep ATen's order of operations, so the
+// same inputs give the same bits as ATen's backward kernels.
+
+// Eq. 3-114 from the output: g * (1 - y) * y.
+struct SigmoidBackward {
+  static constexpr bool kIntegral = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V y) const {
+    return hn::Mul(hn::Mul(grad, hn::Sub(hn::Set(d, hn::TFromD<D>(1)), y)), y);
+  }
+};
+
+// Eq. 3-116 from the output: g * (1 - y^2), 1 - y^2 fused as in ATen's kernel.
+struct TanhBackward {
+  static constexpr bool kIntegral = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V y) const {
+    return hn::Mul(grad, hn::NegMulAdd(y, y, hn::Set(d, hn::TFromD<D>(1))));
+  }
+};
+
+// Eq. 3-118 from the output, as torch's threshold_backward: y <= 0 ? 0 : g (a NaN output
+// passes the gradient on).
+struct ReluBackward {
+  static constexpr bool kIntegral = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V y) const {
+    return hn::IfThenZeroElse(hn::Le(y, hn::Zero(d)), grad);
+  }
+};
+
+// Eq. 3-120 with the erratum (+gamma for x <= 0): x > 0 ? g : g * slope.
+struct LeakyReluBackward {
+  static constexpr bool kIntegral = false;
+  double slope;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V x) const {
+    using T = hn::TFromD<D>;
+    const V scaled = hn::Mul(grad, hn::Set(d, static_cast<T>(slope)));
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), grad, scaled);
+  }
+};
+
+}  // namespace activations::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVATIONS_KERNELS_SIMD_FUNCTORS_INL_H_

@@ -1,0 +1,124 @@
+// Every SIMD target compiled into the library and supported by this CPU gives correct results:
+// the runtime dispatch is forced to each in turn (AVX-512, AVX2, SSE4, ...), so the paths that
+// CPUs without AVX-512 or without FMA take are tested here too.
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include <activations/activations.h>
+
+#include "kernels/kernel_spec.h"
+#include "test_helpers.h"
+
+namespace activations::testing {
+namespace {
+
+class SimdTargets : public ::testing::TestWithParam<int64_t> {
+ protected:
+  void SetUp() override {
+    hwy::SetSupportedTargetsForTest(GetParam());
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  }
+  void TearDown() override {
+    hwy::SetSupportedTargetsForTest(0);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  }
+};
+
+TEST_P(SimdTargets, DispatchUsesTheTarget) {
+  EXPECT_STREQ(kernels::simd_target_name(), hwy::TargetName(GetParam()));
+}
+
+TEST_P(SimdTargets, ReluAndLeakyReluBitIdenticalToTorch) {
+  torch::manual_seed(40);
+  for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16}) {
+    const auto x = mixed_values(5000, dtype);
+    const bool any_nan = dtype == torch::kBFloat16;
+    EXPECT_EQ(first_bit_difference(activations::relu(x), torch::relu(x), any_nan), -1) << dtype;
+    EXPECT_EQ(
+        first_bit_difference(activations::leaky_relu(x, 0.3), torch::leaky_relu(x, 0.3), any_nan),
+        -1)
+        << dtype;
+  }
+  for (const auto dtype :
+       {torch::kUInt8, torch::kInt8, torch::kInt16, torch::kInt32, torch::kInt64}) {
+    const auto x = torch::randint(-100, 100, {777}).to(dtype);
+    EXPECT_EQ(first_bit_difference(activations::relu(x), torch::relu(x)), -1) << dtype;
+  }
+}
+
+TEST_P(SimdTargets, SigmoidAndTanhWithinTheirBounds) {
+  torch::manual_seed(41);
+  const auto wide = torch::cat(
+      {mixed_values(100000, torch::kFloat64), torch::linspace(-110, 110, 100001, torch::kFloat64)});
+  for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+    const auto x = wide.to(dtype);
+    for (const auto& [name, op, exact] :
+         {std::tuple{"sigmoid", &activations::sigmoid, &exact_sigmoid},
+          std::tuple{"tanh", &activations::tanh, &exact_tanh}}) {
+      const auto report = ulp_report(x, op(x), exact);
+      EXPECT_LE(report.max_ulp, 2.0) << name << " " << dtype << " at " << report.worst_input;
+      EXPECT_EQ(report.nan_for_finite_input, 0) << name << " " << dtype;
+    }
+  }
+  for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
+    const auto x = torch::arange(-32768, 32768, torch::kInt32).to(torch::kInt16).view(dtype);
+    EXPECT_LE(ulp_report(x, activations::sigmoid(x), &exact_sigmoid).max_ulp, 1.0) << dtype;
+    EXPECT_LE(ulp_report(x, activations::tanh(x), &exact_tanh).max_ulp, 1.0) << dtype;
+  }
+}
+
+// Where the target has FMA, tanh's backward fuses 1 - y^2 as ATen's AVX2 and AVX-512 kernels
+// do; without FMA it rounds twice, as ATen's default kernel for such CPUs does.
+bool has_fma(int64_t target) {
+  return target == HWY_AVX2 || target == HWY_AVX3;
+}
+
+TEST_P(SimdTargets, BackwardMatchesAten) {
+  torch::manual_seed(42);
+  const auto g = torch::randn({5000});
+  const auto y = torch::rand({5000}) * 2 - 1;
+  EXPECT_EQ(
+      first_bit_difference(activations::sigmoid_backward(g, y), torch::sigmoid_backward(g, y)), -1);
+  EXPECT_EQ(
+      first_bit_difference(activations::relu_backward(g, y), torch::threshold_backward(g, y, 0)),
+      -1);
+  EXPECT_EQ(first_bit_difference(activations::leaky_relu_backward(g, y, 0.2, false),
+                                 torch::leaky_relu_backward(g, y, 0.2, false)),
+            -1);
+  const auto expected = has_fma(GetParam()) ? torch::tanh_backward(g, y) : g * (1 - y * y);
+  EXPECT_EQ(first_bit_difference(activations::tanh_backward(g, y), expected), -1);
+}
+
+TEST_P(SimdTargets, StridedAndTailsMatchContiguous) {
+  torch::manual_seed(43);
+  for (const int64_t n : {1, 7, 8, 15, 16, 17, 31, 33, 63, 65, 1000}) {
+    const auto base = torch::randn({n, 3});
+    const auto strided = base.t();
+    EXPECT_EQ(
+        first_bit_difference(activations::tanh(strided), activations::tanh(strided.contiguous())),
+        -1)
+        << n;
+    EXPECT_EQ(first_bit_difference(activations::sigmoid(strided.to(torch::kHalf)),
+                                   activations::sigmoid(strided.contiguous().to(torch::kHalf))),
+              -1)
+        << n;
+  }
+}
+
+std::vector<int64_t> targets() {
+  std::vector<int64_t> supported = hwy::SupportedAndGeneratedTargets();
+  return supported;
+}
+
+std::string target_name(const ::testing::TestParamInfo<int64_t>& info) {
+  std::string name = hwy::TargetName(info.param);
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryTarget, SimdTargets, ::testing::ValuesIn(targets()), target_name);
+
+}  // namespace
+}  // namespace activations::testing
