@@ -250,3 +250,32 @@ TEST(Threads, ResultsAreBitIdenticalForAnyThreadCount) {
 
 }  // namespace
 }  // namespace activations::testing
+
+namespace activations::testing {
+namespace {
+
+// Outputs of 16 MiB and more are written with non-temporal stores after an aligning head; the
+// out= target here starts 4 bytes past a 64-byte boundary, and two threads split the range.
+TEST(Streaming, LargeOutputsAreExactAtAnyAlignment) {
+  torch::manual_seed(18);
+  const int64_t n = (int64_t{5} << 20) + 7;
+  const auto x = mixed_values(n - 44);
+  const auto g = torch::randn({n});
+  auto storage = torch::empty({n + 1});
+  auto out = storage.slice(0, 1);
+  const int threads_before = torch::get_num_threads();
+  for (const int threads : {1, 2}) {
+    torch::set_num_threads(threads);
+    activations::relu_out(x, out);
+    EXPECT_EQ(first_bit_difference(out, torch::relu(x)), -1);
+    activations::leaky_relu_out(x, 0.1, out);
+    EXPECT_EQ(first_bit_difference(out, torch::leaky_relu(x, 0.1)), -1);
+    EXPECT_EQ(
+        first_bit_difference(activations::relu_backward(g, x), torch::threshold_backward(g, x, 0)),
+        -1);
+  }
+  torch::set_num_threads(threads_before);
+}
+
+}  // namespace
+}  // namespace activations::testing

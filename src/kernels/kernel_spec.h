@@ -40,6 +40,7 @@ struct ContiguousCall {
   const void* in0;
   const void* in1;
   size_t size;
+  bool stream_output = false;  // write `out` past the caches (non-temporal stores)
 };
 
 // Runs the call with the best SIMD target this CPU supports (chosen once, at first use).

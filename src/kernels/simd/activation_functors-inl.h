@@ -76,6 +76,7 @@ template <class V>
 struct ReducedExp {
   V r;
   V q;
+  V n;
   V rounded;
 };
 
@@ -91,7 +92,7 @@ HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
   constexpr size_t kDegree = sizeof(C::kQ) / sizeof(C::kQ[0]) - 1;
   V q = hn::Set(d, C::kQ[kDegree]);
   for (size_t i = kDegree; i-- > 0;) q = hn::MulAdd(q, r, hn::Set(d, C::kQ[i]));
-  return {r, q, rounded};
+  return {r, q, n, rounded};
 }
 
 // (n_hi + n_lo) / (d_hi + d_lo), rounded about once: the quotient q = n_hi / d_hi plus
@@ -134,6 +135,28 @@ HWY_INLINE V MultiplyByPow2Bits(D d, V v, hn::Vec<hn::RebindToSigned<D>> pow2_bi
   return hn::BitCast(d, hn::Add(hn::BitCast(di, v), pow2_bits));
 }
 
+// AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
+// targets add n to the exponent bits, which needs a normal result.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+template <class V>
+constexpr bool kHasScalef = sizeof(V) == 64;
+template <class V>
+HWY_INLINE V Scalef(V v, V n) {
+  if constexpr (sizeof(hn::TFromV<V>) == 4) {
+    return V{_mm512_scalef_ps(v.raw, n.raw)};
+  } else {
+    return V{_mm512_scalef_pd(v.raw, n.raw)};
+  }
+}
+#else
+template <class V>
+constexpr bool kHasScalef = false;
+template <class V>
+HWY_INLINE V Scalef(V v, V /*n*/) {
+  return v;  // never called
+}
+#endif
+
 // NaN in, the same NaN out: the range reduction and clamps would lose it.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V KeepNaN(D /*d*/, V x, V result) {
@@ -175,26 +198,36 @@ struct SigmoidForward {
 #if HWY_NATIVE_FMA
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
+    constexpr bool kScalef = kHasScalef<V>;
     const V one = hn::Set(d, T(1));
-    const V scale_down = hn::Set(d, C::kScaleDown);
     const V z = hn::Max(hn::Or(x, hn::SignBit(d)), hn::Set(d, C::kExpUnderflow));
-    const auto reduced = ReduceExp<C::kScaleShift>(d, z);
+    const auto reduced = ReduceExp < kScalef ? 0 : C::kScaleShift > (d, z);
     const V inner = hn::MulAdd(reduced.q, reduced.r, one);
     const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
-    const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));   // 1 - hi is exact
-    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
-    const V e_hi_scaled = hn::Mul(exp_r_hi, scale);                            // exact
-    const V e_lo_scaled = hn::Mul(exp_r_lo, scale);
-    const V e_hi = hn::Mul(e_hi_scaled, scale_down);
-    const V denominator_hi = hn::Add(one, e_hi);
-    const V denominator_lo =
-        hn::MulAdd(e_lo_scaled, scale_down, hn::Add(hn::Sub(one, denominator_hi), e_hi));
+    const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));  // 1 - hi is exact
+    // e = 2^n e^r as hi + lo, times `unit` (2^S without vscalef, 1 with it).
+    V e_hi, e_lo, unit, unit_down;
+    if constexpr (kScalef) {
+      e_hi = Scalef(exp_r_hi, reduced.n);
+      e_lo = Scalef(exp_r_lo, reduced.n);
+      unit = one;
+      unit_down = one;
+    } else {
+      const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
+      e_hi = hn::Mul(exp_r_hi, scale);                                           // exact
+      e_lo = hn::Mul(exp_r_lo, scale);
+      unit = hn::Set(d, C::kScaleUp);
+      unit_down = hn::Set(d, C::kScaleDown);
+    }
+    const V e = kScalef ? e_hi : hn::Mul(e_hi, unit_down);
+    const V denominator_hi = hn::Add(one, e);
+    const V denominator_lo = hn::MulAdd(e_lo, unit_down, hn::Add(hn::Sub(one, denominator_hi), e));
     const auto negative = hn::Lt(x, hn::Zero(d));
-    const V numerator_hi = hn::IfThenElse(negative, e_hi_scaled, hn::Set(d, C::kScaleUp));
-    const V numerator_lo = hn::IfThenElseZero(negative, e_lo_scaled);
-    const V scaled =
-        DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
-    return KeepNaN(d, x, hn::Mul(scaled, scale_down));
+    const V numerator_hi = hn::IfThenElse(negative, e_hi, unit);
+    const V numerator_lo = hn::IfThenElseZero(negative, e_lo);
+    V result = DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
+    if constexpr (!kScalef) result = hn::Mul(result, unit_down);
+    return KeepNaN(d, x, result);
 #else
     return PerLaneLongDouble(d, x, &SigmoidLongDouble);
 #endif
@@ -203,8 +236,8 @@ struct SigmoidForward {
 
 // Eq. 3-115 as tanh(a) = T / (T + 2) with T = expm1(2a), a = |x|: the quotient amplifies the
 // error of T by 2/(T+2) <= 1, and expm1 keeps tiny inputs (tanh(1e-8) = 1e-8). With 2a = n ln2
-// + r and S = 2^n: T = S expm1(r) + (S - 1) and T + 2 = S expm1(r) + (S + 1), each carried as
-// an unevaluated sum (S -/+ 1 dominates S expm1(r), so Fast2Sum is exact) into one division.
+// + r and S = 2^n: T + 2 = S expm1(r) + (S + 1) and T, each carried as an unevaluated sum
+// (S + 1 dominates S expm1(r), so Fast2Sum is exact) into one division.
 // a is clamped where tanh rounds to 1; the sign is copied back, so tanh is exactly odd.
 struct TanhForward {
   static constexpr bool kIntegral = false;
@@ -214,6 +247,7 @@ struct TanhForward {
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
     const V one = hn::Set(d, T(1));
+    const V two = hn::Set(d, T(2));
     const V a = hn::Min(hn::Abs(x), hn::Set(d, C::kTanhSaturation));
     const auto reduced = ReduceExp<0>(d, hn::Add(a, a));
     const V r_squared = hn::Mul(reduced.r, reduced.r);
@@ -223,15 +257,15 @@ struct TanhForward {
     const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));
     const V product = hn::Mul(scale, expm1_r_hi);  // exact
     const V product_lo = hn::Mul(scale, expm1_r_lo);
-    // S -/+ 1 are not exact once S outgrows the significand: split them too.
-    const auto scale_minus_one = FastTwoSum(scale, hn::Neg(one));
-    const auto scale_plus_one = FastTwoSum(scale, one);
-    const auto numerator = FastTwoSum(scale_minus_one.hi, product);
-    const V numerator_lo = hn::Add(hn::Add(numerator.lo, product_lo), scale_minus_one.lo);
-    const auto denominator = FastTwoSum(scale_plus_one.hi, product);
-    const V denominator_lo = hn::Add(hn::Add(denominator.lo, product_lo), scale_plus_one.lo);
+    const auto denominator = FastTwoSum(hn::Add(scale, one), product);
+    const V denominator_lo = hn::Add(denominator.lo, product_lo);
+    // T = (T + 2) - 2 derived exactly from the denominator, so T / (T + 2) = 1 - 2 / (T + 2)
+    // holds to the last bit even where S + 1 is rounded (S >= 2^24, T + 2 >= 2^24).
+    const auto shifted = FastTwoSum(denominator.hi, hn::Neg(two));
+    // renormalised, so that hi holds T rounded also where T is tiny
+    const auto numerator = FastTwoSum(shifted.hi, hn::Add(shifted.lo, denominator_lo));
     const V tanh_a =
-        DivideDoubleWord(d, numerator.hi, numerator_lo, denominator.hi, denominator_lo);
+        DivideDoubleWord(d, numerator.hi, numerator.lo, denominator.hi, denominator_lo);
     return KeepNaN(d, x, hn::CopySignToAbs(tanh_a, x));
 #else
     return PerLaneLongDouble(d, x, &TanhLongDouble);

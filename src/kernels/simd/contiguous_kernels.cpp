@@ -8,9 +8,13 @@
 #include <c10/util/BFloat16.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Half.h>
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/kernel_spec.h"
 #include "kernels/simd/activation_functors-inl.h"
@@ -19,59 +23,15 @@ HWY_BEFORE_NAMESPACE();
 namespace activations::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Applies `op` to whole vectors, then to the tail through a zero-padded buffer (no load or
-// store ever touches memory past `size`).
-template <class D, class Op>
-HWY_INLINE void ForEachVector(D d, size_t size, const Op& op) {
-  const size_t lanes = hn::Lanes(d);
-  size_t i = 0;
-  for (; i + lanes <= size; i += lanes) op(i, lanes);
-  if constexpr (hn::MaxLanes(D()) > 1) {  // one-lane targets have no tail
-    if (i < size) op(i, size - i);
-  }
-}
-
-template <typename T, class Functor>
-void UnaryNative(const Functor& f, const T* in, T* out, size_t size) {
-  const hn::ScalableTag<T> d;
-  ForEachVector(d, size, [&](size_t i, size_t count) {
-    if (count == hn::Lanes(d)) {
-      hn::StoreU(f(d, hn::LoadU(d, in + i)), d, out + i);
-      return;
-    }
-    HWY_ALIGN T buffer[hn::MaxLanes(d)] = {};
-    std::memcpy(buffer, in + i, count * sizeof(T));
-    hn::Store(f(d, hn::Load(d, buffer)), d, buffer);
-    std::memcpy(out + i, buffer, count * sizeof(T));
-  });
-}
-
-template <typename T, class Functor>
-void BinaryNative(const Functor& f, const T* in0, const T* in1, T* out, size_t size) {
-  const hn::ScalableTag<T> d;
-  ForEachVector(d, size, [&](size_t i, size_t count) {
-    if (count == hn::Lanes(d)) {
-      hn::StoreU(f(d, hn::LoadU(d, in0 + i), hn::LoadU(d, in1 + i)), d, out + i);
-      return;
-    }
-    HWY_ALIGN T buffer0[hn::MaxLanes(d)] = {};
-    HWY_ALIGN T buffer1[hn::MaxLanes(d)] = {};
-    std::memcpy(buffer0, in0 + i, count * sizeof(T));
-    std::memcpy(buffer1, in1 + i, count * sizeof(T));
-    hn::Store(f(d, hn::Load(d, buffer0), hn::Load(d, buffer1)), d, buffer0);
-    std::memcpy(out + i, buffer0, count * sizeof(T));
-  });
-}
-
 // bfloat16 <-> float. Widening is exact; narrowing rounds to nearest even (Highway's own
 // DemoteTo truncates), NaN stays a quiet NaN of the same sign.
 template <class DF>
-HWY_INLINE hn::Vec<DF> LoadReduced(DF df, const hwy::bfloat16_t* p) {
+HWY_INLINE hn::Vec<DF> LoadAs(DF df, const hwy::bfloat16_t* p) {
   return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::bfloat16_t, DF>(), p));
 }
 
 template <class DF>
-HWY_INLINE void StoreReduced(DF df, hn::Vec<DF> v, hwy::bfloat16_t* p) {
+HWY_INLINE void StoreAs(DF df, hn::Vec<DF> v, hwy::bfloat16_t* p) {
   const hn::RebindToUnsigned<DF> du32;
   const hn::RebindToSigned<DF> di32;
   const hn::Rebind<uint16_t, DF> du16;
@@ -81,30 +41,27 @@ HWY_INLINE void StoreReduced(DF df, hn::Vec<DF> v, hwy::bfloat16_t* p) {
   const auto rounded = hn::ShiftRight<16>(hn::Add(bits, rounding));
   const auto quiet_nan = hn::Or(upper, hn::Set(du32, 0x40u));
   const auto result = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-  hn::StoreU(
-      hn::BitCast(hn::Rebind<hwy::bfloat16_t, DF>(), hn::DemoteTo(du16, hn::BitCast(di32, result))),
-      hn::Rebind<hwy::bfloat16_t, DF>(), p);
+  const hn::Rebind<hwy::bfloat16_t, DF> dbf16;
+  hn::StoreU(hn::BitCast(dbf16, hn::DemoteTo(du16, hn::BitCast(di32, result))), dbf16, p);
   (void)df;
 }
 
 // float16 <-> float: F16C instructions where the target has them (AVX2, AVX3), otherwise
 // c10::Half's scalar conversions (Highway's emulation truncates instead of rounding).
 #if HWY_TARGET < HWY_SSE4
-constexpr bool kVectorHalf = true;
 template <class DF>
-HWY_INLINE hn::Vec<DF> LoadReduced(DF df, const hwy::float16_t* p) {
+HWY_INLINE hn::Vec<DF> LoadAs(DF df, const hwy::float16_t* p) {
   return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), p));
 }
 template <class DF>
-HWY_INLINE void StoreReduced(DF df, hn::Vec<DF> v, hwy::float16_t* p) {
-  hn::StoreU(hn::DemoteTo(hn::Rebind<hwy::float16_t, DF>(), v), hn::Rebind<hwy::float16_t, DF>(),
-             p);
+HWY_INLINE void StoreAs(DF df, hn::Vec<DF> v, hwy::float16_t* p) {
+  const hn::Rebind<hwy::float16_t, DF> df16;
+  hn::StoreU(hn::DemoteTo(df16, v), df16, p);
   (void)df;
 }
 #else
-constexpr bool kVectorHalf = false;
 template <class DF>
-HWY_INLINE hn::Vec<DF> LoadReduced(DF df, const hwy::float16_t* p) {
+HWY_INLINE hn::Vec<DF> LoadAs(DF df, const hwy::float16_t* p) {
   HWY_ALIGN float widened[hn::MaxLanes(df)];
   for (size_t i = 0; i < hn::Lanes(df); ++i) {
     widened[i] = static_cast<float>(
@@ -113,7 +70,7 @@ HWY_INLINE hn::Vec<DF> LoadReduced(DF df, const hwy::float16_t* p) {
   return hn::Load(df, widened);
 }
 template <class DF>
-HWY_INLINE void StoreReduced(DF df, hn::Vec<DF> v, hwy::float16_t* p) {
+HWY_INLINE void StoreAs(DF df, hn::Vec<DF> v, hwy::float16_t* p) {
   HWY_ALIGN float wide[hn::MaxLanes(df)];
   hn::Store(v, df, wide);
   for (size_t i = 0; i < hn::Lanes(df); ++i) {
@@ -122,36 +79,71 @@ HWY_INLINE void StoreReduced(DF df, hn::Vec<DF> v, hwy::float16_t* p) {
 }
 #endif
 
-template <typename T16, class Functor>
-void UnaryReduced(const Functor& f, const T16* in, T16* out, size_t size) {
-  const hn::ScalableTag<float> df;
-  ForEachVector(df, size, [&](size_t i, size_t count) {
-    if (count == hn::Lanes(df)) {
-      StoreReduced(df, f(df, LoadReduced(df, in + i)), out + i);
-      return;
-    }
-    HWY_ALIGN T16 buffer[hn::MaxLanes(df)] = {};
-    std::memcpy(buffer, in + i, count * sizeof(T16));
-    StoreReduced(df, f(df, LoadReduced(df, buffer)), buffer);
-    std::memcpy(out + i, buffer, count * sizeof(T16));
-  });
+// Types computed as themselves.
+template <class D, typename T>
+HWY_INLINE hn::Vec<D> LoadAs(D d, const T* p) {
+  return hn::LoadU(d, p);
+}
+template <class D, typename T>
+HWY_INLINE void StoreAs(D d, hn::Vec<D> v, T* p) {
+  hn::StoreU(v, d, p);
 }
 
-template <typename T16, class Functor>
-void BinaryReduced(const Functor& f, const T16* in0, const T16* in1, T16* out, size_t size) {
-  const hn::ScalableTag<float> df;
-  ForEachVector(df, size, [&](size_t i, size_t count) {
-    if (count == hn::Lanes(df)) {
-      StoreReduced(df, f(df, LoadReduced(df, in0 + i), LoadReduced(df, in1 + i)), out + i);
-      return;
+template <typename T>
+constexpr bool kReduced = std::is_same_v<T, hwy::float16_t> || std::is_same_v<T, hwy::bfloat16_t>;
+
+// The type a storage type is computed in.
+template <typename T>
+using Compute = std::conditional_t<kReduced<T>, float, T>;
+
+// out[i] = f(in[0][i], ...) for i < size: whole vectors, two at a time (independent chains
+// overlap in the out-of-order window), then the tail through zero-padded buffers, so no load
+// or store touches memory past `size`. With `stream`, full vectors of native types go to
+// memory with non-temporal stores (outputs far larger than the caches are not read back
+// before they would be evicted), after a head that aligns them.
+template <typename T, size_t N, class Functor>
+void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, size_t size,
+                 bool stream) {
+  const hn::ScalableTag<Compute<T>> d;
+  const size_t lanes = hn::Lanes(d);
+  auto compute = [&](const std::array<const T*, N>& from, size_t i) {
+    if constexpr (N == 1) {
+      return f(d, LoadAs(d, from[0] + i));
+    } else {
+      return f(d, LoadAs(d, from[0] + i), LoadAs(d, from[1] + i));
     }
-    HWY_ALIGN T16 buffer0[hn::MaxLanes(df)] = {};
-    HWY_ALIGN T16 buffer1[hn::MaxLanes(df)] = {};
-    std::memcpy(buffer0, in0 + i, count * sizeof(T16));
-    std::memcpy(buffer1, in1 + i, count * sizeof(T16));
-    StoreReduced(df, f(df, LoadReduced(df, buffer0), LoadReduced(df, buffer1)), buffer0);
-    std::memcpy(out + i, buffer0, count * sizeof(T16));
-  });
+  };
+  auto tail = [&](size_t i, size_t count) {
+    if constexpr (hn::MaxLanes(decltype(d)()) > 1) {  // one-lane targets have no tail
+      HWY_ALIGN T buffers[N + 1][hn::MaxLanes(d)] = {};
+      std::array<const T*, N> from;
+      for (size_t k = 0; k < N; ++k) {
+        std::memcpy(buffers[k], in[k] + i, count * sizeof(T));
+        from[k] = buffers[k];
+      }
+      StoreAs(d, compute(from, 0), buffers[N]);
+      std::memcpy(out + i, buffers[N], count * sizeof(T));
+    }
+  };
+  size_t i = 0;
+  if (stream && !kReduced<T>) {
+    const size_t misaligned = (reinterpret_cast<uintptr_t>(out) / sizeof(T)) % lanes;
+    const size_t head = std::min(size, misaligned == 0 ? 0 : lanes - misaligned);
+    if (head > 0) tail(0, head);
+    for (i = head; i + lanes <= size; i += lanes) {
+      if constexpr (!kReduced<T>) hn::Stream(compute(in, i), d, out + i);
+    }
+    hwy::FlushStream();
+  } else {
+    for (; i + 2 * lanes <= size; i += 2 * lanes) {
+      const auto v0 = compute(in, i);
+      const auto v1 = compute(in, i + lanes);
+      StoreAs(d, v0, out + i);
+      StoreAs(d, v1, out + i + lanes);
+    }
+    for (; i + lanes <= size; i += lanes) StoreAs(d, compute(in, i), out + i);
+  }
+  if (i < size) tail(i, size - i);
 }
 
 // Calls body(T{}) with the element type of `dtype`; integral types only where the functor
@@ -189,34 +181,20 @@ HWY_INLINE void DispatchDtype(Dtype dtype, const Body& body) {
   TORCH_INTERNAL_ASSERT(false, "activations: no SIMD kernel for dtype ", static_cast<int>(dtype));
 }
 
-template <typename T>
-constexpr bool kReduced = std::is_same_v<T, hwy::float16_t> || std::is_same_v<T, hwy::bfloat16_t>;
-
 template <class Forward, class Backward>
 void Run(const ContiguousCall& call, const Forward& forward, const Backward& backward) {
   if (call.spec.direction == Direction::kForward) {
     DispatchDtype<Forward::kIntegral>(call.dtype, [&](auto tag) {
       using T = decltype(tag);
-      const auto* in = static_cast<const T*>(call.in0);
-      auto* out = static_cast<T*>(call.out);
-      if constexpr (kReduced<T>) {
-        UnaryReduced(forward, in, out, call.size);
-      } else {
-        UnaryNative(forward, in, out, call.size);
-      }
+      Elementwise<T, 1>(forward, {static_cast<const T*>(call.in0)}, static_cast<T*>(call.out),
+                        call.size, call.stream_output);
     });
     return;
   }
   DispatchDtype<Backward::kIntegral>(call.dtype, [&](auto tag) {
     using T = decltype(tag);
-    const auto* grad = static_cast<const T*>(call.in0);
-    const auto* saved = static_cast<const T*>(call.in1);
-    auto* out = static_cast<T*>(call.out);
-    if constexpr (kReduced<T>) {
-      BinaryReduced(backward, grad, saved, out, call.size);
-    } else {
-      BinaryNative(backward, grad, saved, out, call.size);
-    }
+    Elementwise<T, 2>(backward, {static_cast<const T*>(call.in0), static_cast<const T*>(call.in1)},
+                      static_cast<T*>(call.out), call.size, call.stream_output);
   });
 }
 
