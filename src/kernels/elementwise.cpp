@@ -36,6 +36,26 @@ Dtype kernel_dtype(c10::ScalarType dtype) {
   }
 }
 
+// Sigmoid and tanh forward cost some 15 cycles per vector; the others (ReLU, LeakyReLU and
+// every backward) are a few operations per load and store, bound by memory.
+bool memory_bound(const KernelSpec& spec) {
+  return spec.direction == Direction::kBackward || spec.activation == Activation::kRelu ||
+         spec.activation == Activation::kLeakyRelu;
+}
+
+// Elements per task of at::parallel_for, measured with bench/ at 2 threads: a second thread pays
+// off for sigmoid/tanh from about 8e3 elements (1e4: 3.9 us instead of 4.9 us), but slows a
+// memory-bound ReLU down below about 3e4 elements (1e4: 1.8 us instead of 1.0 us).
+int64_t grain_size(const KernelSpec& spec) {
+  return memory_bound(spec) ? kMemoryBoundGrainSize : kComputeBoundGrainSize;
+}
+
+// Outputs at least this large are written with non-temporal stores: they exceed what the
+// caches of the CPUs we run on hold, so caching them only evicts the inputs. That pays where
+// memory is the bottleneck (a third more bandwidth for ReLU at 1.6e7 floats); sigmoid and tanh
+// forward are compute-bound there and lose a little, so they keep ordinary stores.
+constexpr int64_t kStreamBytes = int64_t{16} << 20;
+
 // N operands, the output first, as byte pointers with element strides.
 template <size_t N>
 struct Operands {
@@ -108,17 +128,6 @@ void scatter(char* target, const char* packed, int64_t stride, int64_t count, in
 // Elements packed per chunk of a strided run: 8 KiB per operand at most.
 constexpr int64_t kChunk = 1024;
 
-// Outputs at least this large are written with non-temporal stores: they exceed what the
-// caches of the CPUs we run on hold, so caching them only evicts the inputs. That pays where
-// memory is the bottleneck (a third more bandwidth for ReLU at 1.6e7 floats); sigmoid and tanh
-// forward are compute-bound there and lose a little, so they keep ordinary stores.
-constexpr int64_t kStreamBytes = int64_t{16} << 20;
-
-bool memory_bound(const KernelSpec& spec) {
-  return spec.direction == Direction::kBackward || spec.activation == Activation::kRelu ||
-         spec.activation == Activation::kLeakyRelu;
-}
-
 template <size_t N>
 ContiguousCall make_call(const KernelSpec& spec, Dtype dtype, const std::array<char*, N>& p,
                          int64_t size, bool stream_output = false) {
@@ -158,7 +167,7 @@ void apply(const KernelSpec& spec, const Operands<N>& ops) {
 
   if (ops.dense_with_equal_strides()) {
     const bool stream = numel * size >= kStreamBytes && memory_bound(spec);
-    at::parallel_for(0, numel, kGrainSize, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, numel, grain_size(spec), [&](int64_t begin, int64_t end) {
       std::array<char*, N> p = ops.base;
       for (auto& pointer : p) pointer += begin * size;
       run_contiguous(make_call<N>(spec, dtype, p, end - begin, stream));
@@ -168,7 +177,7 @@ void apply(const KernelSpec& spec, const Operands<N>& ops) {
 
   const Geometry<N> geometry(ops.tensors);
   const size_t ndim = geometry.sizes.size();
-  at::parallel_for(0, numel, kGrainSize, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, numel, grain_size(spec), [&](int64_t begin, int64_t end) {
     c10::SmallVector<int64_t, 6> index(ndim);
     int64_t rest = begin;
     for (size_t d = 0; d < ndim; ++d) {

@@ -8,7 +8,8 @@
 namespace activations::kernels {
 
 // Elements per task: at::parallel_for keeps ranges below this on the calling thread.
-constexpr int64_t kGrainSize = 32768;
+constexpr int64_t kComputeBoundGrainSize = 4096;
+constexpr int64_t kMemoryBoundGrainSize = 32768;
 
 // out[i] = f(in0[i]) (forward) or f(in0[i], in1[i]) (backward), f given by `spec`, for every
 // element, in parallel. All tensors have equal sizes and one dtype; any strides (inputs may be
