@@ -13,7 +13,11 @@
 
 #include <activations/activations.h>
 
+#include <ATen/Version.h>
+#include <torch/version.h>
+
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -225,7 +229,29 @@ void register_all() {
 
 }  // namespace
 
+// "CPU capability usage: AVX2" from LibTorch's build and runtime report.
+std::string aten_capability() {
+  const std::string config = at::show_config();
+  const std::string key = "CPU capability usage: ";
+  const auto at = config.find(key);
+  if (at == std::string::npos) return "unknown";
+  const auto end = config.find('\n', at);
+  return config.substr(at + key.size(), end - at - key.size());
+}
+
 int main(int argc, char** argv) {
+  benchmark::AddCustomContext("torch_version", TORCH_VERSION);
+  benchmark::AddCustomContext("aten_capability", aten_capability());
+  benchmark::AddCustomContext("simd_target", activations::simd_target());
+  std::string cpu_model = "unknown CPU";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      cpu_model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  benchmark::AddCustomContext("cpu_model", cpu_model);
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
