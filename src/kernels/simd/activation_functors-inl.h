@@ -262,8 +262,10 @@ struct TanhForward {
     // T = (T + 2) - 2 derived exactly from the denominator, so T / (T + 2) = 1 - 2 / (T + 2)
     // holds to the last bit even where S + 1 is rounded (S >= 2^24, T + 2 >= 2^24).
     const auto shifted = FastTwoSum(denominator.hi, hn::Neg(two));
-    // renormalised, so that hi holds T rounded also where T is tiny
-    const auto numerator = FastTwoSum(shifted.hi, hn::Add(shifted.lo, denominator_lo));
+    // renormalised, so that hi holds T rounded also where T is tiny; product_lo joins after,
+    // not to be rounded away with the rest where T is tiny.
+    auto numerator = FastTwoSum(shifted.hi, hn::Add(shifted.lo, denominator.lo));
+    numerator.lo = hn::Add(numerator.lo, product_lo);
     const V tanh_a =
         DivideDoubleWord(d, numerator.hi, numerator.lo, denominator.hi, denominator_lo);
     return KeepNaN(d, x, hn::CopySignToAbs(tanh_a, x));
