@@ -60,6 +60,13 @@ TEST_P(SimdTargets, SigmoidAndTanhWithinTheirBounds) {
       EXPECT_EQ(report.nan_for_finite_input, 0) << name << " " << dtype;
     }
   }
+  for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kHalf, torch::kBFloat16}) {
+    const auto x = torch::tensor({NAN, -NAN, INFINITY, -INFINITY}).to(dtype);
+    for (const auto& y : {activations::sigmoid(x), activations::tanh(x)}) {
+      EXPECT_TRUE(torch::isnan(y.slice(0, 0, 2)).all().item<bool>()) << dtype;
+      EXPECT_FALSE(torch::isnan(y.slice(0, 2)).any().item<bool>()) << dtype;
+    }
+  }
   for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
     const auto x = torch::arange(-32768, 32768, torch::kInt32).to(torch::kInt16).view(dtype);
     EXPECT_LE(ulp_report(x, activations::sigmoid(x), &exact_sigmoid).max_ulp, 1.0) << dtype;

@@ -157,12 +157,6 @@ HWY_INLINE V Scalef(V v, V /*n*/) {
 }
 #endif
 
-// NaN in, the same NaN out: the range reduction and clamps would lose it.
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V KeepNaN(D /*d*/, V x, V result) {
-  return hn::IfThenElse(hn::IsNaN(x), x, result);
-}
-
 // Targets without fused multiply-add (SSE4 and older) cannot recover rounding errors exactly;
 // there sigmoid and tanh fall back to a scalar loop in x87 long double (64-bit significand),
 // rounded once to the lane type: slow, but as accurate.
@@ -200,7 +194,8 @@ struct SigmoidForward {
     using C = ExpConstants<T>;
     constexpr bool kScalef = kHasScalef<V>;
     const V one = hn::Set(d, T(1));
-    const V z = hn::Max(hn::Or(x, hn::SignBit(d)), hn::Set(d, C::kExpUnderflow));
+    // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
+    const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
     const auto reduced = ReduceExp < kScalef ? 0 : C::kScaleShift > (d, z);
     const V inner = hn::MulAdd(reduced.q, reduced.r, one);
     const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
@@ -227,7 +222,7 @@ struct SigmoidForward {
     const V numerator_lo = hn::IfThenElseZero(negative, e_lo);
     V result = DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
     if constexpr (!kScalef) result = hn::Mul(result, unit_down);
-    return KeepNaN(d, x, result);
+    return result;
 #else
     return PerLaneLongDouble(d, x, &SigmoidLongDouble);
 #endif
@@ -248,7 +243,8 @@ struct TanhForward {
     using C = ExpConstants<T>;
     const V one = hn::Set(d, T(1));
     const V two = hn::Set(d, T(2));
-    const V a = hn::Min(hn::Abs(x), hn::Set(d, C::kTanhSaturation));
+    // x86's min returns its second operand where either is NaN: a NaN stays NaN throughout.
+    const V a = hn::Min(hn::Set(d, C::kTanhSaturation), hn::Abs(x));
     const auto reduced = ReduceExp<0>(d, hn::Add(a, a));
     const V r_squared = hn::Mul(reduced.r, reduced.r);
     const V expm1_r_hi = hn::MulAdd(r_squared, reduced.q, reduced.r);
@@ -268,7 +264,7 @@ struct TanhForward {
     numerator.lo = hn::Add(numerator.lo, product_lo);
     const V tanh_a =
         DivideDoubleWord(d, numerator.hi, numerator.lo, denominator.hi, denominator_lo);
-    return KeepNaN(d, x, hn::CopySignToAbs(tanh_a, x));
+    return hn::CopySignToAbs(tanh_a, x);
 #else
     return PerLaneLongDouble(d, x, &TanhLongDouble);
 #endif
