@@ -205,3 +205,29 @@ TEST(Autograd, OutVariantsRefuseToRecordGradients) {
 
 }  // namespace
 }  // namespace activations::testing
+
+namespace activations::testing {
+namespace {
+
+// Found by LeakSanitizer: saving the in-place output on a view made a reference cycle through
+// autograd's CopySlices, and the whole graph (with its tensors) was never freed.
+TEST(Autograd, InplaceOnAViewLeavesNoReferenceCycle) {
+  for (const auto& op : grad_cases(0.2)) {
+    c10::weak_intrusive_ptr<c10::StorageImpl> storage(
+        c10::intrusive_ptr<c10::StorageImpl>::reclaim(nullptr));
+    {
+      auto leaf = torch::randn({10}, torch::kDouble).requires_grad_(true);
+      auto base = leaf * 1.0;
+      auto view = base.slice(0, 2, 6);
+      op.ours_(view);
+      storage = base.storage().getWeakStorageImpl();
+      // retain_graph keeps the saved tensors, so a cycle through them would keep them forever
+      const auto grad = torch::autograd::grad({base.sum()}, {leaf}, {}, /*retain_graph=*/true);
+      EXPECT_TRUE(grad[0].defined()) << op.name;
+    }
+    EXPECT_TRUE(storage.expired()) << op.name << ": the graph still holds the base's memory";
+  }
+}
+
+}  // namespace
+}  // namespace activations::testing

@@ -279,3 +279,32 @@ TEST(Streaming, LargeOutputsAreExactAtAnyAlignment) {
 
 }  // namespace
 }  // namespace activations::testing
+
+namespace activations::testing {
+namespace {
+
+// Found by the differential fuzzer: the gradient's layout follows TensorIterator's operand
+// order, which ATen's threshold_backward and leaky_relu_backward start with the saved tensor
+// and sigmoid_backward and tanh_backward with grad_output.
+TEST(Layouts, BackwardOutputStridesFollowAtenForMixedLayouts) {
+  torch::manual_seed(19);
+  const auto grad = torch::randn({2, 3, 4, 5});
+  const auto grad_t = torch::randn({5, 4, 3, 2}).permute({3, 2, 1, 0});
+  for (const auto& saved :
+       {torch::rand({2, 3, 4, 5}).contiguous(torch::MemoryFormat::ChannelsLast),
+        torch::rand({5, 4, 3, 2}).permute({3, 2, 1, 0}), torch::rand({2, 3, 4, 5})}) {
+    for (const auto& g : {grad, grad_t}) {
+      EXPECT_EQ(activations::sigmoid_backward(g, saved).strides(),
+                torch::sigmoid_backward(g, saved).strides());
+      EXPECT_EQ(activations::tanh_backward(g, saved).strides(),
+                torch::tanh_backward(g, saved).strides());
+      EXPECT_EQ(activations::relu_backward(g, saved).strides(),
+                torch::threshold_backward(g, saved, 0).strides());
+      EXPECT_EQ(activations::leaky_relu_backward(g, saved, 0.2, false).strides(),
+                torch::leaky_relu_backward(g, saved, 0.2, false).strides());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace activations::testing

@@ -28,6 +28,10 @@ struct SigmoidTraits : NoExtraArguments {
   static constexpr std::string_view kName = "sigmoid";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatResult;
   static constexpr bool kOutMayCast = true;  // torch's unary float ops cast into out=
+  // Which backward input TensorIterator lays the gradient out after: ATen's sigmoid_backward
+  // and tanh_backward take (grad_output, output), threshold_backward and leaky_relu_backward
+  // (self, grad_output).
+  static constexpr bool kBackwardLayoutFromSaved = false;
   static kernels::KernelSpec kernel(kernels::Direction direction) {
     return {kernels::Activation::kSigmoid, direction};
   }
@@ -37,6 +41,7 @@ struct TanhTraits : NoExtraArguments {
   static constexpr std::string_view kName = "tanh";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatResult;
   static constexpr bool kOutMayCast = true;
+  static constexpr bool kBackwardLayoutFromSaved = false;
   static kernels::KernelSpec kernel(kernels::Direction direction) {
     return {kernels::Activation::kTanh, direction};
   }
@@ -46,6 +51,7 @@ struct ReluTraits : NoExtraArguments {
   static constexpr std::string_view kName = "relu";
   static constexpr InputDtypes kInputs = InputDtypes::kNumericNoBool;
   static constexpr bool kOutMayCast = false;  // torch's clamp_min needs out= of the same dtype
+  static constexpr bool kBackwardLayoutFromSaved = true;
   static kernels::KernelSpec kernel(kernels::Direction direction) {
     return {kernels::Activation::kRelu, direction};
   }
@@ -55,6 +61,7 @@ struct LeakyReluTraits {
   static constexpr std::string_view kName = "leaky_relu";
   static constexpr InputDtypes kInputs = InputDtypes::kFloatingOnly;
   static constexpr bool kOutMayCast = false;
+  static constexpr bool kBackwardLayoutFromSaved = true;
   static void check_arguments(std::string_view op, double negative_slope) {
     TORCH_CHECK(std::isfinite(negative_slope), "activations::", op,
                 ": negative_slope must be finite, got ", negative_slope);

@@ -103,7 +103,9 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
   Traits::check_arguments(op, args...);
   const at::Tensor grad = broadcast_and_convert(op, grad_output, saved, dtype);
   const at::Tensor values = broadcast_and_convert(op, saved, grad_output, dtype);
-  at::Tensor grad_input = kernels::empty_like_elementwise({grad, values}, grad.options());
+  at::Tensor grad_input = Traits::kBackwardLayoutFromSaved
+                              ? kernels::empty_like_elementwise({values, grad}, grad.options())
+                              : kernels::empty_like_elementwise({grad, values}, grad.options());
   Launcher::run(Traits::kernel(kernels::Direction::kBackward, args...), grad_input, grad, values);
   return grad_input;
 }

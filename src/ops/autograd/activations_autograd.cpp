@@ -115,16 +115,17 @@ std::tuple<Args...> load_arguments(AutogradContext* ctx) {
   return load_arguments<Args...>(ctx, std::index_sequence_for<Args...>{});
 }
 
-// y = f(x, args...): saves x or y, backward calls f's backward operator.
-template <class Spec, class... Args>
-struct ForwardFunction : torch::autograd::Function<ForwardFunction<Spec, Args...>> {
+// y = f(x, args...): saves x or y (kSaveOutput: y, whatever the activation would save; for
+// results that are about to be copied over their own input).
+template <class Spec, bool kSaveOutput, class... Args>
+struct ForwardFunction : torch::autograd::Function<ForwardFunction<Spec, kSaveOutput, Args...>> {
   static Variable forward(AutogradContext* ctx, const Variable& self, Args... args) {
     at::Tensor result;
     {
       at::AutoDispatchBelowADInplaceOrView below_autograd;
       result = Spec::forward(self, args...);
     }
-    ctx->save_for_backward({Spec::kSavesOutput ? result : self});
+    ctx->save_for_backward({kSaveOutput ? result : self});
     save_arguments(ctx, args...);
     return result;
   }
@@ -133,8 +134,7 @@ struct ForwardFunction : torch::autograd::Function<ForwardFunction<Spec, Args...
     const Variable saved = ctx->get_saved_variables()[0];
     const auto args = load_arguments<Args...>(ctx);
     const at::Tensor grad_input = std::apply(
-        [&](auto... a) { return Spec::backward(grad_outputs[0], saved, Spec::kSavesOutput, a...); },
-        args);
+        [&](auto... a) { return Spec::backward(grad_outputs[0], saved, kSaveOutput, a...); }, args);
     return {grad_input, no_gradient<Args>()...};
   }
 };
@@ -212,7 +212,7 @@ at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
     at::AutoDispatchBelowAutograd below_autograd;
     return Spec::forward(self, args...);
   }
-  return ForwardFunction<Spec, Args...>::apply(self, args...);
+  return ForwardFunction<Spec, Spec::kSavesOutput, Args...>::apply(self, args...);
 }
 
 template <class Spec, class... Args>
@@ -223,6 +223,13 @@ at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
     return self;
   }
   check_inplace_allowed(std::string(Spec::kName) + "_", self);
+  if (self.is_view()) {
+    // A custom Function cannot save its in-place output on a view without a reference cycle
+    // (torch's own kernels mark such saves specially): compute out of place and copy into the
+    // view, which autograd records as CopySlices over our node.
+    self.copy_(ForwardFunction<Spec, true, Args...>::apply(self, args...));
+    return self;
+  }
   InplaceFunction<Spec, Args...>::apply(self, args...);
   return self;
 }

@@ -1,0 +1,637 @@
+#include "fuzz_case.h"
+
+#include <activations/activations.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "test_helpers.h"
+
+namespace activations::fuzz {
+
+using testing::exact_sigmoid;
+using testing::exact_tanh;
+using testing::first_bit_difference;
+using testing::ulp_report;
+
+uint64_t SeededChoices::below(uint64_t bound) {
+  // SplitMix64: fixed arithmetic, so a seed means the same case on every machine.
+  state_ += 0x9E3779B97F4A7C15ull;
+  uint64_t z = state_;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return (z ^ (z >> 31)) % bound;
+}
+
+uint64_t ByteChoices::below(uint64_t bound) {
+  uint64_t value = 0;
+  for (uint64_t range = 1; range < bound && used_ < size_; range <<= 8) {
+    value = (value << 8) | data_[used_++];
+  }
+  return value % bound;
+}
+
+namespace {
+
+const char* name(Activation a) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return "sigmoid";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kLeakyRelu:
+      return "leaky_relu";
+  }
+  return "?";
+}
+
+const char* name(Variant v) {
+  switch (v) {
+    case Variant::kForward:
+      return "forward";
+    case Variant::kInplace:
+      return "inplace";
+    case Variant::kOut:
+      return "out";
+    case Variant::kBackward:
+      return "backward";
+  }
+  return "?";
+}
+
+const char* name(Layout l) {
+  switch (l) {
+    case Layout::kContiguous:
+      return "contiguous";
+    case Layout::kTransposed:
+      return "transposed";
+    case Layout::kSliced:
+      return "sliced";
+    case Layout::kExpanded:
+      return "expanded";
+    case Layout::kChannelsLast:
+      return "channels_last";
+    case Layout::kOffset:
+      return "offset";
+  }
+  return "?";
+}
+
+bool floating(torch::ScalarType t) {
+  return c10::isFloatingType(t);
+}
+
+// Lengths around SIMD widths (4, 8, 16 lanes, unrolled twice) and the threading grains.
+const std::vector<int64_t> kLengths = {1, 1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 63, 65, 0};
+const std::vector<int64_t> kGrainLengths = {4095, 4096, 4097, 32767, 32768, 32769};
+constexpr int64_t kMaxElements = 70000;
+
+}  // namespace
+
+std::string FuzzCase::describe() const {
+  std::ostringstream s;
+  s << name(activation) << " " << name(variant) << " " << dtype << " shape [";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  s << "] " << name(layout) << (requires_grad ? " requires_grad" : "") << " slope " << slope
+    << " out " << static_cast<int>(out_target) << "/" << out_dtype << " values " << value_seed;
+  return s.str();
+}
+
+FuzzCase generate(Choices& choices) {
+  FuzzCase c;
+  c.activation = static_cast<Activation>(choices.below(4));
+  c.variant =
+      choices.pick(std::vector<Variant>{Variant::kForward, Variant::kForward, Variant::kInplace,
+                                        Variant::kOut, Variant::kBackward, Variant::kBackward});
+  c.dtype = choices.pick(std::vector<torch::ScalarType>{
+      torch::kFloat, torch::kFloat, torch::kFloat, torch::kFloat, torch::kDouble, torch::kDouble,
+      torch::kBFloat16, torch::kHalf, torch::kBFloat16, torch::kHalf, torch::kUInt8, torch::kInt8,
+      torch::kInt16, torch::kInt32, torch::kInt64, torch::kBool, torch::kComplexFloat});
+  const int64_t ndim =
+      static_cast<int64_t>(choices.pick(std::vector<int>{0, 1, 1, 2, 2, 3, 4, 5, 6}));
+  if (ndim == 1 && choices.below(4) == 0) {
+    c.shape = {choices.pick(kGrainLengths)};
+  } else {
+    for (int64_t d = 0; d < ndim; ++d) c.shape.push_back(choices.pick(kLengths));
+    int64_t numel = 1;
+    for (auto& length : c.shape) {
+      if (numel * length > kMaxElements) length = 1;
+      numel *= std::max<int64_t>(length, 1);
+    }
+  }
+  c.layout = static_cast<Layout>(choices.below(6));
+  c.requires_grad = floating(c.dtype) && choices.below(3) == 0;
+  c.slope = choices.pick(std::vector<double>{0.2, 0.01, 0.0, 1.0, -0.5, -2.0, 1e6, 1e-30, 3.7,
+                                             std::numeric_limits<double>::infinity()});
+  c.out_target = static_cast<OutTarget>(choices.below(5));
+  c.out_dtype = choices.pick(
+      std::vector<torch::ScalarType>{torch::kDouble, torch::kHalf, torch::kLong, torch::kFloat});
+  c.value_seed = choices.below(uint64_t{1} << 62);
+  return c;
+}
+
+namespace {
+
+// Values as activations meet them, with the special ones mixed in: signed zeros, subnormals,
+// extremes, infinities, NaN, and the points where exp overflows and sigmoid/tanh saturate.
+torch::Tensor values(const std::vector<int64_t>& shape, torch::ScalarType dtype, uint64_t seed) {
+  auto generator = at::detail::createCPUGenerator(seed);
+  if (dtype == torch::kBool) return torch::randint(0, 2, shape, generator).to(torch::kBool);
+  if (c10::isIntegralType(dtype, false)) {
+    return torch::randint(-128, 128, shape, generator).to(dtype);
+  }
+  auto x = torch::randn(shape, generator, torch::kFloat64);
+  auto flat = x.view({-1});
+  if (flat.numel() > 0) {
+    flat.mul_(torch::pow(10.0, torch::randint(-4, 3, {flat.numel()}, generator)));
+    const std::vector<double> specials = {
+        0.0,    -0.0,    1e-45,   -1e-45,   1.2e-38,   -1.2e-38, 1e-8,  88.72,  -88.72,
+        89.0,   -103.97, -104.0,  9.01,     -9.01,     19.06,    44.36, -745.2, 710.0,
+        3.4e38, -3.4e38, 1.8e308, INFINITY, -INFINITY, NAN,      -NAN};
+    const auto special_values = torch::tensor(specials, torch::kFloat64);
+    const auto positions = torch::rand({flat.numel()}, generator) < 0.3;
+    const auto picks = torch::randint(0, special_values.numel(), {flat.numel()}, generator);
+    flat.copy_(torch::where(positions, special_values.index({picks}), flat));
+  }
+  if (dtype == torch::kComplexFloat)
+    return torch::complex(x.to(torch::kFloat), x.to(torch::kFloat));
+  return x.to(dtype);
+}
+
+struct Input {
+  torch::Tensor leaf;  // what gradients are taken with respect to, if any
+  torch::Tensor view;  // the tensor with the case's layout
+};
+
+Input build(const FuzzCase& c) {
+  const auto& shape = c.shape;
+  std::vector<int64_t> base_shape = shape;
+  Layout layout = c.layout;
+  if (layout == Layout::kTransposed && shape.size() < 2) layout = Layout::kContiguous;
+  if (layout == Layout::kChannelsLast && shape.size() != 4) layout = Layout::kContiguous;
+  int64_t expanded_dim = -1;
+  if (layout == Layout::kExpanded) {
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (shape[d] > 1) expanded_dim = static_cast<int64_t>(d);
+    }
+    if (expanded_dim < 0) layout = Layout::kContiguous;
+  }
+  switch (layout) {
+    case Layout::kTransposed:
+      std::swap(base_shape[shape.size() - 1], base_shape[shape.size() - 2]);
+      break;
+    case Layout::kSliced:
+      for (auto& length : base_shape) length *= 2;
+      break;
+    case Layout::kExpanded:
+      base_shape[expanded_dim] = 1;
+      break;
+    case Layout::kOffset: {
+      int64_t numel = 1;
+      for (auto length : shape) numel *= length;
+      base_shape = {numel + 3};
+      break;
+    }
+    default:
+      break;
+  }
+  Input input;
+  auto base = values(base_shape, c.dtype, c.value_seed);
+  if (c.requires_grad) {
+    input.leaf = base.requires_grad_(true);
+    base = input.leaf * 1;  // a non-leaf, which in-place variants may overwrite
+  }
+  switch (layout) {
+    case Layout::kTransposed:
+      input.view = base.transpose(-1, -2);
+      break;
+    case Layout::kSliced: {
+      auto view = base;
+      for (size_t d = 0; d < shape.size(); ++d) view = view.slice(d, 1, base_shape[d], 2);
+      input.view = view;
+      break;
+    }
+    case Layout::kExpanded:
+      input.view = base.expand(shape);
+      break;
+    case Layout::kChannelsLast:
+      input.view = base.contiguous(torch::MemoryFormat::ChannelsLast);
+      break;
+    case Layout::kOffset:
+      input.view = base.slice(0, 3).view(shape);
+      break;
+    default:
+      input.view = base;
+  }
+  return input;
+}
+
+// Runs `call`, returning the error message ("" on success).
+template <typename F>
+std::string error_of(const F& call) {
+  try {
+    call();
+  } catch (const c10::Error& e) {
+    return e.what_without_backtrace();
+  }
+  return "";
+}
+
+torch::Tensor torch_forward(Activation a, const torch::Tensor& x, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return torch::sigmoid(x);
+    case Activation::kTanh:
+      return torch::tanh(x);
+    case Activation::kRelu:
+      return torch::relu(x);
+    case Activation::kLeakyRelu:
+      return torch::leaky_relu(x, slope);
+  }
+  return {};
+}
+
+torch::Tensor ours_forward(Activation a, const torch::Tensor& x, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return activations::sigmoid(x);
+    case Activation::kTanh:
+      return activations::tanh(x);
+    case Activation::kRelu:
+      return activations::relu(x);
+    case Activation::kLeakyRelu:
+      return activations::leaky_relu(x, slope);
+  }
+  return {};
+}
+
+void ours_inplace(Activation a, torch::Tensor& x, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      activations::sigmoid_(x);
+      break;
+    case Activation::kTanh:
+      activations::tanh_(x);
+      break;
+    case Activation::kRelu:
+      activations::relu_(x);
+      break;
+    case Activation::kLeakyRelu:
+      activations::leaky_relu_(x, slope);
+      break;
+  }
+}
+
+void torch_inplace(Activation a, torch::Tensor& x, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      torch::sigmoid_(x);
+      break;
+    case Activation::kTanh:
+      torch::tanh_(x);
+      break;
+    case Activation::kRelu:
+      torch::relu_(x);
+      break;
+    case Activation::kLeakyRelu:
+      torch::leaky_relu_(x, slope);
+      break;
+  }
+}
+
+void ours_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      activations::sigmoid_out(x, out);
+      break;
+    case Activation::kTanh:
+      activations::tanh_out(x, out);
+      break;
+    case Activation::kRelu:
+      activations::relu_out(x, out);
+      break;
+    case Activation::kLeakyRelu:
+      activations::leaky_relu_out(x, slope, out);
+      break;
+  }
+}
+
+void torch_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      at::sigmoid_out(out, x);
+      break;
+    case Activation::kTanh:
+      at::tanh_out(out, x);
+      break;
+    case Activation::kRelu:
+      at::clamp_min_out(out, x, 0);
+      break;
+    case Activation::kLeakyRelu:
+      at::leaky_relu_out(out, x, slope);
+      break;
+  }
+}
+
+// What autograd keeps for backward: the output (sigmoid, tanh, relu) or the input.
+torch::Tensor saved_for_backward(Activation a, const torch::Tensor& x, double slope) {
+  if (a == Activation::kLeakyRelu) return x;
+  const auto wide = x.scalar_type() == torch::kHalf ? x.to(torch::kFloat) : x;
+  return torch_forward(a, wide, slope).to(x.scalar_type());
+}
+
+torch::Tensor ours_backward(Activation a, const torch::Tensor& g, const torch::Tensor& s,
+                            double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return activations::sigmoid_backward(g, s);
+    case Activation::kTanh:
+      return activations::tanh_backward(g, s);
+    case Activation::kRelu:
+      return activations::relu_backward(g, s);
+    case Activation::kLeakyRelu:
+      return activations::leaky_relu_backward(g, s, slope, false);
+  }
+  return {};
+}
+
+torch::Tensor torch_backward(Activation a, const torch::Tensor& g, const torch::Tensor& s,
+                             double slope) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return at::sigmoid_backward(g, s);
+    case Activation::kTanh:
+      return at::tanh_backward(g, s);
+    case Activation::kRelu:
+      return at::threshold_backward(g, s, 0);
+    case Activation::kLeakyRelu:
+      return at::leaky_relu_backward(g, s, slope, false);
+  }
+  return {};
+}
+
+// torch 1.13 has no float16 CPU kernels here: the reference is its float32 result rounded once.
+template <typename F>
+torch::Tensor reference(const torch::Tensor& x, const F& op) {
+  if (x.scalar_type() == torch::kHalf) return op(x.to(torch::kFloat)).to(torch::kHalf);
+  return op(x);
+}
+
+bool smooth(Activation a) {
+  return a == Activation::kSigmoid || a == Activation::kTanh;
+}
+
+// Our values against torch's: bit for bit where torch is exact (NaN payloads aside), within
+// the ULP bound of the exact value where it is not (sigmoid and tanh of floating inputs).
+std::string compare_values(const FuzzCase& c, const torch::Tensor& x, const torch::Tensor& ours,
+                           const torch::Tensor& theirs) {
+  if (ours.scalar_type() != theirs.scalar_type()) return "dtype differs";
+  if (ours.sizes() != theirs.sizes()) return "sizes differ";
+  if (smooth(c.activation) && floating(ours.scalar_type())) {
+    const auto report =
+        ulp_report(x.detach().to(ours.scalar_type()).to(torch::kFloat64), ours.detach(),
+                   c.activation == Activation::kSigmoid ? &exact_sigmoid : &exact_tanh);
+    const bool reduced =
+        ours.scalar_type() == torch::kHalf || ours.scalar_type() == torch::kBFloat16;
+    if (report.max_ulp > (reduced ? 1.0 : 2.0)) {
+      return "error " + std::to_string(report.max_ulp) +
+             " ULP at x = " + std::to_string(report.worst_input);
+    }
+    if (report.nan_for_finite_input > 0) return "NaN for a finite input";
+    if (!torch::equal(torch::isnan(ours.detach()), torch::isnan(x.detach()))) {
+      return "NaN positions differ";
+    }
+    return "";
+  }
+  const int64_t at = first_bit_difference(ours.detach(), theirs.detach(), true);
+  return at < 0 ? "" : "values differ at " + std::to_string(at);
+}
+
+std::string check_forward(const FuzzCase& c) {
+  const auto input = build(c);
+  const auto x = input.view;
+  const auto before = x.detach().clone();
+  torch::Tensor ours, theirs;
+  const auto our_error = error_of([&] { ours = ours_forward(c.activation, x, c.slope); });
+  const auto torch_error = error_of([&] {
+    theirs = reference(
+        x, [&](const torch::Tensor& t) { return torch_forward(c.activation, t, c.slope); });
+  });
+  if (first_bit_difference(x.detach(), before) >= 0) return "the input changed";
+  // Documented: we refuse complex tensors and non-finite slopes, which torch accepts.
+  const bool we_refuse = c.dtype == torch::kComplexFloat ||
+                         (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
+  if (!our_error.empty()) {
+    if (our_error.find("activations::") == std::string::npos) return "error without the op name";
+    return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
+  }
+  if (!torch_error.empty()) return "torch failed, ours did not: " + torch_error;
+  if (we_refuse) return "ours accepted what it documents refusing";
+  if (ours.strides() != theirs.strides()) return "strides differ";
+  if (auto d = compare_values(c, x, ours, theirs); !d.empty()) return d;
+  if (!c.requires_grad) return "";
+  // Gradients: our autograd against torch's backward formula applied to our output (sigmoid,
+  // tanh) or against torch's own gradient (relu, leaky_relu, exact).
+  const auto weights = values(c.shape, c.dtype, c.value_seed + 1).nan_to_num(0, 0, 0);
+  const auto ours_grad = torch::autograd::grad({(ours * weights).sum()}, {input.leaf})[0];
+  torch::Tensor expected;
+  if (smooth(c.activation)) {
+    const auto grad_out = weights.expand(c.shape);
+    const auto dy = reference(grad_out, [&](const torch::Tensor& g) {
+      return c.activation == Activation::kSigmoid
+                 ? at::sigmoid_backward(g, ours.detach().to(g.scalar_type()))
+                 : at::tanh_backward(g, ours.detach().to(g.scalar_type()));
+    });
+    // Back through the layout: the same view built on a leaf receives dy.
+    auto probe_input = build(c);
+    expected = torch::autograd::grad({probe_input.view}, {probe_input.leaf}, {dy})[0];
+  } else {
+    auto theirs_input = build(c);
+    const auto wide =
+        c.dtype == torch::kHalf ? theirs_input.view.to(torch::kFloat) : theirs_input.view;
+    auto y = torch_forward(c.activation, wide, c.slope);
+    expected =
+        torch::autograd::grad({(y * weights.to(y.scalar_type())).sum()}, {theirs_input.leaf})[0].to(
+            c.dtype);
+  }
+  const int64_t at = first_bit_difference(ours_grad, expected, true);
+  return at < 0 ? "" : "gradients differ at " + std::to_string(at);
+}
+
+std::string check_inplace(const FuzzCase& c) {
+  auto ours_input = build(c);
+  auto theirs_input = build(c);
+  auto x = ours_input.view;
+  auto t = theirs_input.view;
+  const auto before = x.detach().clone();
+  const auto our_error = error_of([&] { ours_inplace(c.activation, x, c.slope); });
+  std::string torch_error;
+  if (c.dtype == torch::kHalf) {
+    torch_error = error_of([&] {
+      auto wide = t.to(torch::kFloat);
+      torch_inplace(c.activation, wide, c.slope);
+      torch::NoGradGuard no_grad;
+      t.copy_(wide);
+    });
+  } else {
+    torch_error = error_of([&] { torch_inplace(c.activation, t, c.slope); });
+  }
+  // Documented: complex and non-finite slopes refused; leaky_relu_ with a negative slope on a
+  // tensor that requires grad refused up front (torch fails later, in backward).
+  const bool we_refuse = c.dtype == torch::kComplexFloat ||
+                         (c.activation == Activation::kLeakyRelu &&
+                          (!std::isfinite(c.slope) || (c.slope < 0 && c.requires_grad)));
+  if (!our_error.empty()) {
+    if (our_error.find("activations::") == std::string::npos) return "error without the op name";
+    if (first_bit_difference(x.detach(), before) >= 0) return "a refused call changed its input";
+    return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
+  }
+  if (!torch_error.empty()) return "torch failed, ours did not: " + torch_error;
+  if (we_refuse) return "ours accepted what it documents refusing";
+  if (auto d = compare_values(c, before, x, t); !d.empty()) return d;
+  // torch has no float16 kernel to take gradients through; the forward variant checks ours.
+  if (!c.requires_grad || c.dtype == torch::kHalf) return "";
+  const auto weights = values(c.shape, c.dtype, c.value_seed + 1).nan_to_num(0, 0, 0);
+  const auto ours_grad = torch::autograd::grad({(x * weights).sum()}, {ours_input.leaf})[0];
+  const auto theirs_grad = torch::autograd::grad({(t * weights).sum()}, {theirs_input.leaf})[0];
+  if (weights.numel() == 0) return "";
+  if (smooth(c.activation)) {
+    // Our output differs from torch's in the last bits, and so may the gradient: compare
+    // with a tolerance scaled to the weights.
+    const double tolerance = c.dtype == torch::kDouble  ? 1e-12
+                             : c.dtype == torch::kFloat ? 1e-5
+                                                        : 2e-2;
+    const auto scale = weights.abs().max().to(torch::kFloat64).item<double>() + 1e-300;
+    const auto difference =
+        (ours_grad.to(torch::kFloat64) - theirs_grad.to(torch::kFloat64)).abs().nan_to_num(0);
+    return (difference.max().item<double>() <= tolerance * scale) ? "" : "gradients differ";
+  }
+  const int64_t at = first_bit_difference(ours_grad, theirs_grad, true);
+  return at < 0 ? "" : "gradients differ at " + std::to_string(at);
+}
+
+torch::Tensor make_out(const FuzzCase& c) {
+  switch (c.out_target) {
+    case OutTarget::kWrongShape:
+      return torch::full({3}, 7.0).to(c.dtype == torch::kComplexFloat ? torch::kFloat : c.dtype);
+    case OutTarget::kEmpty:
+      return torch::empty({0}, c.dtype);
+    case OutTarget::kOtherDtype:
+      return torch::full(c.shape, 7.0).to(c.out_dtype);
+    case OutTarget::kTransposed:
+      if (c.shape.size() >= 2) {
+        auto swapped = c.shape;
+        std::swap(swapped[swapped.size() - 1], swapped[swapped.size() - 2]);
+        return torch::full(swapped, 7.0).to(c.dtype).transpose(-1, -2);
+      }
+      [[fallthrough]];
+    default:
+      return torch::full(c.shape, 7.0).to(c.dtype);
+  }
+}
+
+std::string check_out(const FuzzCase& c) {
+  const auto input = build(c);
+  const auto x = input.view;
+  auto ours = make_out(c);
+  auto theirs = make_out(c);
+  const auto x_before = x.detach().clone();
+  const auto out_before = ours.clone();
+  const auto our_error = error_of([&] { ours_out(c.activation, x, ours, c.slope); });
+  std::string torch_error;
+  if (c.dtype == torch::kHalf) {
+    torch_error = error_of([&] {
+      auto wide_out = theirs.scalar_type() == torch::kHalf ? theirs.to(torch::kFloat) : theirs;
+      auto wide_in = x.to(torch::kFloat);
+      torch_out(c.activation, wide_in, wide_out, c.slope);
+      if (theirs.scalar_type() == torch::kHalf) theirs = wide_out.to(torch::kHalf);
+    });
+    // torch's float32 stand-in accepts out= dtypes that its float16 op (had it one) would refuse
+    if (c.activation == Activation::kRelu || c.activation == Activation::kLeakyRelu) {
+      if (ours.scalar_type() != torch::kHalf) torch_error = "dtype";
+    }
+  } else {
+    torch_error = error_of([&] { torch_out(c.activation, x, theirs, c.slope); });
+  }
+  // Documented: complex and non-finite slopes refused; relu.out refuses bool as torch::relu
+  // does (its stand-in here, clamp_min, would take it).
+  const bool we_refuse = c.dtype == torch::kComplexFloat ||
+                         (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope)) ||
+                         (c.activation == Activation::kRelu && c.dtype == torch::kBool);
+  if (first_bit_difference(x.detach(), x_before) >= 0) return "the input changed";
+  if (!our_error.empty()) {
+    if (our_error.find("activations::") == std::string::npos) return "error without the op name";
+    if (first_bit_difference(ours, out_before) >= 0) return "a refused call changed out=";
+    return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
+  }
+  if (!torch_error.empty()) return "torch failed, ours did not: " + torch_error;
+  if (we_refuse) return "ours accepted what it documents refusing";
+  if (ours.sizes() != theirs.sizes()) return "out sizes differ";
+  if (ours.strides() != theirs.strides()) return "out strides differ";
+  if (ours.scalar_type() != theirs.scalar_type()) return "out dtype differs";
+  const auto forward = ours_forward(c.activation, x.detach(), c.slope);
+  const int64_t at = first_bit_difference(ours, forward.to(ours.scalar_type()), true);
+  return at < 0 ? "" : "out differs from the forward result at " + std::to_string(at);
+}
+
+std::string check_backward(const FuzzCase& c) {
+  const auto input = build(c);
+  const auto x = input.view.detach();
+  const auto saved = floating(c.dtype) ? saved_for_backward(c.activation, x, c.slope) : x;
+  const auto grad = values(c.shape, floating(c.dtype) ? c.dtype : torch::kFloat, c.value_seed + 2);
+  torch::Tensor ours, theirs;
+  const auto our_error =
+      error_of([&] { ours = ours_backward(c.activation, grad, saved, c.slope); });
+  const auto torch_error = error_of([&] {
+    if (c.dtype == torch::kHalf) {
+      theirs =
+          torch_backward(c.activation, grad.to(torch::kFloat), saved.to(torch::kFloat), c.slope)
+              .to(torch::kHalf);
+    } else {
+      theirs = torch_backward(c.activation, grad, saved, c.slope);
+    }
+  });
+  // Documented: complex tensors and non-finite slopes are refused.
+  const bool we_refuse = c.dtype == torch::kComplexFloat ||
+                         (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
+  if (!our_error.empty()) {
+    if (our_error.find("activations::") == std::string::npos) return "error without the op name";
+    return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
+  }
+  if (!torch_error.empty()) return "torch failed, ours did not: " + torch_error;
+  if (we_refuse) return "ours accepted what it documents refusing";
+  if (ours.scalar_type() != theirs.scalar_type()) return "dtype differs";
+  if (ours.sizes() != theirs.sizes()) return "sizes differ";
+  if (ours.strides() != theirs.strides()) return "strides differ";
+  const int64_t at = first_bit_difference(ours, theirs, true);
+  return at < 0 ? "" : "values differ at " + std::to_string(at);
+}
+
+}  // namespace
+
+torch::Tensor make_input(const FuzzCase& c) {
+  return build(c).view;
+}
+
+std::string check(const FuzzCase& c) {
+  try {
+    switch (c.variant) {
+      case Variant::kForward:
+        return check_forward(c);
+      case Variant::kInplace:
+        return check_inplace(c);
+      case Variant::kOut:
+        return check_out(c);
+      case Variant::kBackward:
+        return check_backward(c);
+    }
+  } catch (const std::exception& e) {
+    return std::string("the check itself threw: ") + e.what();
+  }
+  return "unknown variant";
+}
+
+}  // namespace activations::fuzz
