@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git libtorch-dev python3-torch libgtest-dev
-          libgmock-dev libhwy-dev libbenchmark-dev python3-pytest "$@")
+          libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "activations/functional.h"
+#include "ops/checks.h"
 
 namespace activations::autograd {
 namespace {
@@ -222,8 +223,10 @@ at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
     Spec::forward_(self, args...);
     return self;
   }
-  check_inplace_allowed(std::string(Spec::kName) + "_", self);
+  const std::string op = std::string(Spec::kName) + "_";
+  check_inplace_allowed(op, self);
   if (self.is_view()) {
+    ops::check_no_internal_overlap(op, self);  // as the in-place kernel would, before writing
     // A custom Function cannot save its in-place output on a view without a reference cycle
     // (torch's own kernels mark such saves specially): compute out of place and copy into the
     // view, which autograd records as CopySlices over our node.
