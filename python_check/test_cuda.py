@@ -1,0 +1,102 @@
+"""CUDA tensors through our operators: values and gradients against torch.* on CUDA, gradcheck
+and gradgradcheck in float64 on CUDA. Skipped where there is no GPU (CI); run on a GPU machine by
+scripts/gpu_check.sh."""
+import pytest
+import torch
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+A = torch.ops.activations
+SPECIALS = [0.0, -0.0, 1e-45, 1e-8, -1e-8, 1.0, -1.0, 9.01, 19.06, 44.4, 88.72, -88.72, -103.97,
+            -104.5, 710.0, -745.2, 3.4e38, -3.4e38, float("inf"), float("-inf"), float("nan")]
+
+
+def sample(dtype, n=1 << 16):
+    x = torch.randn(n, dtype=torch.float64) * 10 ** torch.randint(-4, 3, (n,)).double()
+    x = torch.cat([x, torch.tensor(SPECIALS, dtype=torch.float64)])
+    return x.to(dtype).cuda()
+
+
+def ulp_error(computed, x, exact_fn):
+    """Error of `computed` in ULPs of the exact value (float64 on the CPU, or float64 of x for
+    float64, which is within a fraction of an ULP of the exact result there)."""
+    exact = exact_fn(x.cpu().double()).double()
+    finfo = torch.finfo(computed.dtype)
+    scale = torch.exp2(torch.floor(torch.log2(exact.abs().clamp_min(finfo.tiny)))) * finfo.eps
+    error = (computed.cpu().double() - exact).abs() / scale
+    finite = torch.isfinite(x.cpu())
+    return error[finite & torch.isfinite(exact)].max().item()
+
+
+def same_bits(a, b):
+    nan = torch.isnan(a) & torch.isnan(b)
+    return bool((((a == b) & (torch.signbit(a) == torch.signbit(b))) | nan).all())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.float16])
+def test_relu_and_leaky_relu_bit_identical(dtype):
+    x = sample(dtype)
+    assert same_bits(A.relu(x), torch.relu(x))
+    for slope in (0.2, 0.01, -0.5, 0.0):
+        assert same_bits(A.leaky_relu(x, slope), torch.nn.functional.leaky_relu(x, slope))
+
+
+@pytest.mark.parametrize("dtype,bound", [(torch.float32, 2), (torch.float64, 2),
+                                         (torch.bfloat16, 1), (torch.float16, 1)])
+def test_sigmoid_and_tanh_within_bounds(dtype, bound):
+    x = sample(dtype)
+    for ours, reference in ((A.sigmoid, torch.sigmoid), (A.tanh, torch.tanh)):
+        y = ours(x)
+        assert y.device == x.device and y.dtype == x.dtype
+        assert ulp_error(y, x, reference) <= bound
+        assert torch.equal(torch.isnan(y), torch.isnan(x))
+    tail = torch.linspace(-103, -88, 10001, device="cuda")
+    assert (A.sigmoid(tail) > 0).all()
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_backward_operators_match_torch(name):
+    g = torch.randn(1 << 16, device="cuda")
+    y = getattr(torch, name)(torch.randn(1 << 16, device="cuda") * 3)
+    theirs = {"sigmoid": lambda: torch.ops.aten.sigmoid_backward(g, y),
+              "tanh": lambda: torch.ops.aten.tanh_backward(g, y),
+              "relu": lambda: torch.ops.aten.threshold_backward(g, y, 0)}[name]()
+    ours = getattr(A, name + "_backward")(g, y)
+    assert torch.allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_layouts_inplace_out_and_streams():
+    base = torch.randn(64, 96, device="cuda")
+    for x in (base.t(), base[::2, 1::3], base.view(-1)[5:1000]):
+        assert torch.equal(A.relu(x), torch.relu(x))
+        assert A.sigmoid(x).stride() == torch.sigmoid(x).stride()
+    y = base.clone()
+    A.tanh_(y)
+    assert torch.allclose(y, torch.tanh(base), rtol=1e-6, atol=1e-7)
+    out = torch.empty(96, 64, device="cuda")
+    A.leaky_relu(base.t(), 0.2, out=out)
+    assert torch.equal(out, torch.nn.functional.leaky_relu(base.t(), 0.2))
+    stream = torch.cuda.Stream()
+    with torch.cuda.stream(stream):
+        z = A.sigmoid(base)
+    stream.synchronize()
+    assert torch.allclose(z, torch.sigmoid(base), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_gradients_and_gradcheck(name):
+    fn = {"sigmoid": A.sigmoid, "tanh": A.tanh, "relu": A.relu,
+          "leaky_relu": lambda t: A.leaky_relu(t, 0.2)}[name]
+    ref = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+           "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.2)}[name]
+    x = torch.randn(4096, device="cuda") * 3
+    grads = []
+    for f in (fn, ref):
+        leaf = x.clone().requires_grad_(True)
+        f(leaf).sum().backward()
+        grads.append(leaf.grad)
+    assert torch.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-6)
+    x64 = torch.randn(32, device="cuda", dtype=torch.float64)
+    x64 = (x64 + 0.1 * torch.sign(x64)).requires_grad_(True)
+    assert torch.autograd.gradcheck(fn, (x64,))
+    assert torch.autograd.gradgradcheck(fn, (x64,))
