@@ -16,6 +16,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/dispatch_dtype.h"
 #include "kernels/kernel_spec.h"
 #include "kernels/simd/activation_functors-inl.h"
 
@@ -146,39 +147,9 @@ void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, si
   if (i < size) tail(i, size - i);
 }
 
-// Calls body(T{}) with the element type of `dtype`; integral types only where the functor
-// takes them.
 template <bool kIntegral, class Body>
 HWY_INLINE void DispatchDtype(Dtype dtype, const Body& body) {
-  switch (dtype) {
-    case Dtype::kFloat32:
-      return body(float{});
-    case Dtype::kFloat64:
-      return body(double{});
-    case Dtype::kFloat16:
-      return body(hwy::float16_t{});
-    case Dtype::kBFloat16:
-      return body(hwy::bfloat16_t{});
-    default:
-      break;
-  }
-  if constexpr (kIntegral) {
-    switch (dtype) {
-      case Dtype::kUInt8:
-        return body(uint8_t{});
-      case Dtype::kInt8:
-        return body(int8_t{});
-      case Dtype::kInt16:
-        return body(int16_t{});
-      case Dtype::kInt32:
-        return body(int32_t{});
-      case Dtype::kInt64:
-        return body(int64_t{});
-      default:
-        break;
-    }
-  }
-  TORCH_INTERNAL_ASSERT(false, "activations: no SIMD kernel for dtype ", static_cast<int>(dtype));
+  dispatch_dtype<hwy::float16_t, hwy::bfloat16_t, kIntegral>(dtype, body);
 }
 
 template <class Forward, class Backward>

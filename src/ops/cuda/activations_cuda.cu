@@ -15,8 +15,9 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/dispatch_dtype.h"
 #include "kernels/kernel_spec.h"
-#include "ops/elementwise_op.h"
+#include "ops/register_kernels.h"
 
 namespace activations::ops {
 namespace {
@@ -46,31 +47,6 @@ __device__ __forceinline__ double tanh_math(double x) {
   const double t = expm1(2.0 * fabs(x));
   return copysign(isinf(t) ? 1.0 : divide_by_sum(t, t, 2.0), x);
 }
-
-template <typename T>
-struct Compute {
-  using type = double;  // float, half, bfloat16 and double
-};
-template <>
-struct Compute<int8_t> {
-  using type = int8_t;
-};
-template <>
-struct Compute<uint8_t> {
-  using type = uint8_t;
-};
-template <>
-struct Compute<int16_t> {
-  using type = int16_t;
-};
-template <>
-struct Compute<int32_t> {
-  using type = int32_t;
-};
-template <>
-struct Compute<int64_t> {
-  using type = int64_t;
-};
 
 struct SigmoidForward {
   template <typename T>
@@ -235,35 +211,7 @@ void launch_binary(const at::Tensor& out, const at::Tensor& in0, const at::Tenso
 
 template <bool kIntegral, typename Body>
 void dispatch_dtype(c10::ScalarType dtype, const Body& body) {
-  switch (dtype) {
-    case c10::kFloat:
-      return body(float{});
-    case c10::kDouble:
-      return body(double{});
-    case c10::kHalf:
-      return body(c10::Half{});
-    case c10::kBFloat16:
-      return body(c10::BFloat16{});
-    default:
-      break;
-  }
-  if constexpr (kIntegral) {
-    switch (dtype) {
-      case c10::kByte:
-        return body(uint8_t{});
-      case c10::kChar:
-        return body(int8_t{});
-      case c10::kShort:
-        return body(int16_t{});
-      case c10::kInt:
-        return body(int32_t{});
-      case c10::kLong:
-        return body(int64_t{});
-      default:
-        break;
-    }
-  }
-  TORCH_CHECK(false, "activations: no CUDA kernel for dtype ", dtype);
+  kernels::dispatch_dtype<c10::Half, c10::BFloat16, kIntegral>(kernels::kernel_dtype(dtype), body);
 }
 
 template <typename Forward, typename Backward, bool kIntegral>
@@ -316,25 +264,7 @@ struct CudaLauncher {
 }  // namespace
 
 TORCH_LIBRARY_IMPL(activations, CUDA, m) {
-  m.impl("sigmoid", &forward<SigmoidTraits, CudaLauncher>);
-  m.impl("sigmoid_", &forward_<SigmoidTraits, CudaLauncher>);
-  m.impl("sigmoid.out", &forward_out<SigmoidTraits, CudaLauncher>);
-  m.impl("sigmoid_backward", &backward<SigmoidTraits, CudaLauncher>);
-
-  m.impl("tanh", &forward<TanhTraits, CudaLauncher>);
-  m.impl("tanh_", &forward_<TanhTraits, CudaLauncher>);
-  m.impl("tanh.out", &forward_out<TanhTraits, CudaLauncher>);
-  m.impl("tanh_backward", &backward<TanhTraits, CudaLauncher>);
-
-  m.impl("relu", &forward<ReluTraits, CudaLauncher>);
-  m.impl("relu_", &forward_<ReluTraits, CudaLauncher>);
-  m.impl("relu.out", &forward_out<ReluTraits, CudaLauncher>);
-  m.impl("relu_backward", &backward<ReluTraits, CudaLauncher>);
-
-  m.impl("leaky_relu", &forward<LeakyReluTraits, CudaLauncher, double>);
-  m.impl("leaky_relu_", &forward_<LeakyReluTraits, CudaLauncher, double>);
-  m.impl("leaky_relu.out", &forward_out<LeakyReluTraits, CudaLauncher, double>);
-  m.impl("leaky_relu_backward", &leaky_relu_backward<CudaLauncher>);
+  register_kernels<CudaLauncher>(m);
 }
 
 }  // namespace activations::ops
