@@ -11,6 +11,7 @@
 #include <c10/util/Half.h>
 #include <torch/library.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -134,78 +135,70 @@ struct alignas(sizeof(T) * kLanes) Pack {
 
 constexpr int kThreads = 256;
 
-// out[i] = f(in[i]) (or f(in0[i], in1[i])) over n elements, 16 bytes per thread and step where
-// all pointers are 16-byte aligned, one element at a time otherwise. out may equal an input.
-template <typename T, int kLanes, typename F>
-__global__ void unary_kernel(const T* in, T* out, int64_t n, F f, bool vectorized) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  int64_t done = 0;
-  if (vectorized) {
-    const int64_t packs = n / kLanes;
-    for (int64_t p = i; p < packs; p += stride) {
-      Pack<T, kLanes> v = reinterpret_cast<const Pack<T, kLanes>*>(in)[p];
-#pragma unroll
-      for (int k = 0; k < kLanes; ++k) v.lane[k] = f(v.lane[k]);
-      reinterpret_cast<Pack<T, kLanes>*>(out)[p] = v;
-    }
-    done = packs * kLanes;
+template <typename T, int N>
+struct Inputs {
+  const T* pointer[N];
+};
+
+// f applied to the k-th lanes (or elements) of the N inputs.
+template <int N, typename F, typename V>
+__device__ __forceinline__ auto apply(const F& f, const V (&values)[N], int k) {
+  if constexpr (N == 1) {
+    return f(values[0].lane[k]);
+  } else {
+    return f(values[0].lane[k], values[1].lane[k]);
   }
-  for (int64_t j = done + i; j < n; j += stride) out[j] = f(in[j]);
 }
 
-template <typename T, int kLanes, typename F>
-__global__ void binary_kernel(const T* in0, const T* in1, T* out, int64_t n, F f, bool vectorized) {
+// out[i] = f(in[0][i], ...) over n elements, 16 bytes per input and thread and step where all
+// pointers are 16-byte aligned, one element at a time otherwise. out may equal an input.
+template <typename T, int kLanes, int N, typename F>
+__global__ void elementwise_kernel(Inputs<T, N> in, T* out, int64_t n, F f, bool vectorized) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const int64_t first = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   int64_t done = 0;
   if (vectorized) {
     const int64_t packs = n / kLanes;
-    for (int64_t p = i; p < packs; p += stride) {
-      const Pack<T, kLanes> a = reinterpret_cast<const Pack<T, kLanes>*>(in0)[p];
-      const Pack<T, kLanes> b = reinterpret_cast<const Pack<T, kLanes>*>(in1)[p];
-      Pack<T, kLanes> r;
+    for (int64_t p = first; p < packs; p += stride) {
+      Pack<T, kLanes> values[N];
 #pragma unroll
-      for (int k = 0; k < kLanes; ++k) r.lane[k] = f(a.lane[k], b.lane[k]);
-      reinterpret_cast<Pack<T, kLanes>*>(out)[p] = r;
+      for (int i = 0; i < N; ++i)
+        values[i] = reinterpret_cast<const Pack<T, kLanes>*>(in.pointer[i])[p];
+      Pack<T, kLanes> result;
+#pragma unroll
+      for (int k = 0; k < kLanes; ++k) result.lane[k] = apply<N>(f, values, k);
+      reinterpret_cast<Pack<T, kLanes>*>(out)[p] = result;
     }
     done = packs * kLanes;
   }
-  for (int64_t j = done + i; j < n; j += stride) out[j] = f(in0[j], in1[j]);
+  for (int64_t j = done + first; j < n; j += stride) {
+    Pack<T, 1> values[N];
+#pragma unroll
+    for (int i = 0; i < N; ++i) values[i].lane[0] = in.pointer[i][j];
+    out[j] = apply<N>(f, values, 0);
+  }
 }
 
 bool aligned16(const void* p) {
   return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 }
 
-template <typename T, typename F>
-void launch_unary(const at::Tensor& out, const at::Tensor& in, const F& f) {
+template <typename T, int N, typename F>
+void launch(const at::Tensor& out, const std::array<const at::Tensor*, N>& inputs, const F& f) {
   const int64_t n = out.numel();
   if (n == 0) return;
   constexpr int kLanes = 16 / sizeof(T);
-  const bool vectorized = aligned16(in.data_ptr()) && aligned16(out.data_ptr());
+  Inputs<T, N> in;
+  bool vectorized = aligned16(out.data_ptr());
+  for (int i = 0; i < N; ++i) {
+    in.pointer[i] = static_cast<const T*>(inputs[i]->data_ptr());
+    vectorized = vectorized && aligned16(in.pointer[i]);
+  }
   const int64_t work = vectorized ? (n + kLanes - 1) / kLanes : n;
   const int blocks =
       static_cast<int>(std::min<int64_t>((work + kThreads - 1) / kThreads, int64_t{1} << 16));
-  unary_kernel<T, kLanes><<<blocks, kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
-      static_cast<const T*>(in.data_ptr()), static_cast<T*>(out.data_ptr()), n, f, vectorized);
-  C10_CUDA_KERNEL_LAUNCH_CHECK();
-}
-
-template <typename T, typename F>
-void launch_binary(const at::Tensor& out, const at::Tensor& in0, const at::Tensor& in1,
-                   const F& f) {
-  const int64_t n = out.numel();
-  if (n == 0) return;
-  constexpr int kLanes = 16 / sizeof(T);
-  const bool vectorized =
-      aligned16(in0.data_ptr()) && aligned16(in1.data_ptr()) && aligned16(out.data_ptr());
-  const int64_t work = vectorized ? (n + kLanes - 1) / kLanes : n;
-  const int blocks =
-      static_cast<int>(std::min<int64_t>((work + kThreads - 1) / kThreads, int64_t{1} << 16));
-  binary_kernel<T, kLanes><<<blocks, kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
-      static_cast<const T*>(in0.data_ptr()), static_cast<const T*>(in1.data_ptr()),
-      static_cast<T*>(out.data_ptr()), n, f, vectorized);
+  elementwise_kernel<T, kLanes, N><<<blocks, kThreads, 0, at::cuda::getCurrentCUDAStream()>>>(
+      in, static_cast<T*>(out.data_ptr()), n, f, vectorized);
   C10_CUDA_KERNEL_LAUNCH_CHECK();
 }
 
@@ -219,10 +212,11 @@ void run_kernel(const kernels::KernelSpec& spec, const Forward& forward, const B
                 const at::Tensor& out, const at::Tensor& in0, const at::Tensor& in1) {
   if (spec.direction == kernels::Direction::kForward) {
     dispatch_dtype<kIntegral>(out.scalar_type(),
-                              [&](auto tag) { launch_unary<decltype(tag)>(out, in0, forward); });
+                              [&](auto tag) { launch<decltype(tag), 1>(out, {&in0}, forward); });
   } else {
-    dispatch_dtype<false>(out.scalar_type(),
-                          [&](auto tag) { launch_binary<decltype(tag)>(out, in0, in1, backward); });
+    dispatch_dtype<false>(out.scalar_type(), [&](auto tag) {
+      launch<decltype(tag), 2>(out, {&in0, &in1}, backward);
+    });
   }
 }
 
