@@ -135,6 +135,7 @@ def main():
     parser.add_argument("avx512_json", nargs="?")
     parser.add_argument("--markdown", default="BENCHMARKS.md")
     parser.add_argument("--plot", default="docs/benchmarks.png")
+    parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
     args = parser.parse_args()
 
     context, times = load(args.default_json)
@@ -200,6 +201,12 @@ def main():
                     f"### float32, {threads} thread{'s' if threads > 1 else ''}, backward", "",
                     ratio_table(avx512, ("backward_aten", "backward_ours"), "float32", threads,
                                 SIZES, 1.0), ""]
+    out += ["", "## CUDA", ""]
+    if args.cuda and pathlib.Path(args.cuda).is_file():
+        out += ["From `scripts/gpu_check.sh` (GB/s, bytes read + written per second):", "",
+                pathlib.Path(args.cuda).read_text().strip()]
+    else:
+        out += ["Not measured: no GPU machine has run `scripts/gpu_check.sh` for this version."]
     pathlib.Path(args.markdown).write_text("\n".join(out) + "\n")
     plot(times, args.plot)
 

@@ -21,6 +21,8 @@ if grep -q avx512f /proc/cpuinfo; then
   ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" --benchmark_filter='(out|backward)_.*float32'
   reports+=("$results/avx512.json")
 fi
-/usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" \
+cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
+[ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
+/usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" \
   --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"

@@ -187,6 +187,7 @@ inline long double TanhLongDouble(long double x) {
 // is scaled back last, so the tiny results for x in [-104, -87] are rounded once too.
 struct SigmoidForward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
 #if HWY_NATIVE_FMA
@@ -236,6 +237,7 @@ struct SigmoidForward {
 // a is clamped where tanh rounds to 1; the sign is copied back, so tanh is exactly odd.
 struct TanhForward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
 #if HWY_NATIVE_FMA
@@ -274,16 +276,29 @@ struct TanhForward {
 // Eq. 3-117 as torch computes it: x < 0 ? 0 : x keeps -0.0 and NaN and maps -inf to +0.
 struct ReluForward {
   static constexpr bool kIntegral = true;
+  static constexpr bool kRaw16 = true;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     if constexpr (!hwy::IsSigned<hn::TFromD<D>>()) return x;
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);
+  }
+  // On the int16 bit patterns of a 16-bit float whose infinity is kInfinity: x < 0 means the
+  // sign is set, the magnitude is not 0 (-0.0 stays) and not above infinity (NaN stays).
+  template <int16_t kInfinity, class D, class V = hn::Vec<D>>
+  HWY_INLINE V Raw16(D d, V x) const {
+    const V magnitude = hn::And(x, hn::Set(d, int16_t{0x7FFF}));
+    const auto negative =
+        hn::And(hn::Lt(x, hn::Zero(d)),
+                hn::And(hn::Gt(magnitude, hn::Zero(d)),
+                        hn::Lt(magnitude, hn::Set(d, static_cast<int16_t>(kInfinity + 1)))));
+    return hn::IfThenZeroElse(negative, x);
   }
 };
 
 // Eq. 3-119: x > 0 ? x : slope * x, the slope in the compute type as torch holds it.
 struct LeakyReluForward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   double slope;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
@@ -299,6 +314,7 @@ struct LeakyReluForward {
 // Eq. 3-114 from the output: g * (1 - y) * y.
 struct SigmoidBackward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V y) const {
     return hn::Mul(hn::Mul(grad, hn::Sub(hn::Set(d, hn::TFromD<D>(1)), y)), y);
@@ -308,6 +324,7 @@ struct SigmoidBackward {
 // Eq. 3-116 from the output: g * (1 - y^2), 1 - y^2 fused as in ATen's kernel.
 struct TanhBackward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V y) const {
     return hn::Mul(grad, hn::NegMulAdd(y, y, hn::Set(d, hn::TFromD<D>(1))));
@@ -318,15 +335,27 @@ struct TanhBackward {
 // passes the gradient on).
 struct ReluBackward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = true;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V y) const {
     return hn::IfThenZeroElse(hn::Le(y, hn::Zero(d)), grad);
+  }
+  // On int16 bit patterns: y <= 0 means a zero magnitude, or the sign set and not NaN.
+  template <int16_t kInfinity, class D, class V = hn::Vec<D>>
+  HWY_INLINE V Raw16(D d, V grad, V y) const {
+    const V magnitude = hn::And(y, hn::Set(d, int16_t{0x7FFF}));
+    const auto at_most_zero =
+        hn::Or(hn::Eq(magnitude, hn::Zero(d)),
+               hn::And(hn::Lt(y, hn::Zero(d)),
+                       hn::Lt(magnitude, hn::Set(d, static_cast<int16_t>(kInfinity + 1)))));
+    return hn::IfThenZeroElse(at_most_zero, grad);
   }
 };
 
 // Eq. 3-120 with the erratum (+gamma for x <= 0): x > 0 ? g : g * slope.
 struct LeakyReluBackward {
   static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
   double slope;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V x) const {

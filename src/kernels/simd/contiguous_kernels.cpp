@@ -97,6 +97,36 @@ constexpr bool kReduced = std::is_same_v<T, hwy::float16_t> || std::is_same_v<T,
 template <typename T>
 using Compute = std::conditional_t<kReduced<T>, float, T>;
 
+// Functors marked kRaw16 (ReLU) are exact on the bit patterns of float16 and bfloat16: they
+// run on the raw 16-bit lanes, twice as many per vector, with nothing to convert or round.
+template <typename T, class Functor>
+constexpr bool kRaw16 = kReduced<T>&& Functor::kRaw16;
+
+template <typename T>
+constexpr int16_t kInfinityBits = std::is_same_v<T, hwy::bfloat16_t> ? 0x7F80 : 0x7C00;
+
+// The lane type a storage type is loaded as for a functor.
+template <typename T, class Functor>
+using Lane = std::conditional_t<kRaw16<T, Functor>, int16_t, Compute<T>>;
+
+template <typename T, class Functor, class D>
+HWY_INLINE hn::Vec<D> LoadLanes(D d, const T* p) {
+  if constexpr (kRaw16<T, Functor>) {
+    return hn::LoadU(d, reinterpret_cast<const int16_t*>(p));
+  } else {
+    return LoadAs(d, p);
+  }
+}
+
+template <typename T, class Functor, class D>
+HWY_INLINE void StoreLanes(D d, hn::Vec<D> v, T* p) {
+  if constexpr (kRaw16<T, Functor>) {
+    hn::StoreU(v, d, reinterpret_cast<int16_t*>(p));
+  } else {
+    StoreAs(d, v, p);
+  }
+}
+
 // out[i] = f(in[0][i], ...) for i < size: whole vectors, two at a time (independent chains
 // overlap in the out-of-order window), then the tail through zero-padded buffers, so no load
 // or store touches memory past `size`. With `stream`, full vectors of native types go to
@@ -105,13 +135,18 @@ using Compute = std::conditional_t<kReduced<T>, float, T>;
 template <typename T, size_t N, class Functor>
 void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, size_t size,
                  bool stream) {
-  const hn::ScalableTag<Compute<T>> d;
+  const hn::ScalableTag<Lane<T, Functor>> d;
   const size_t lanes = hn::Lanes(d);
   auto compute = [&](const std::array<const T*, N>& from, size_t i) {
-    if constexpr (N == 1) {
-      return f(d, LoadAs(d, from[0] + i));
+    if constexpr (kRaw16<T, Functor> && N == 1) {
+      return f.template Raw16<kInfinityBits<T>>(d, LoadLanes<T, Functor>(d, from[0] + i));
+    } else if constexpr (kRaw16<T, Functor>) {
+      return f.template Raw16<kInfinityBits<T>>(d, LoadLanes<T, Functor>(d, from[0] + i),
+                                                LoadLanes<T, Functor>(d, from[1] + i));
+    } else if constexpr (N == 1) {
+      return f(d, LoadLanes<T, Functor>(d, from[0] + i));
     } else {
-      return f(d, LoadAs(d, from[0] + i), LoadAs(d, from[1] + i));
+      return f(d, LoadLanes<T, Functor>(d, from[0] + i), LoadLanes<T, Functor>(d, from[1] + i));
     }
   };
   auto tail = [&](size_t i, size_t count) {
@@ -122,7 +157,7 @@ void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, si
         std::memcpy(buffers[k], in[k] + i, count * sizeof(T));
         from[k] = buffers[k];
       }
-      StoreAs(d, compute(from, 0), buffers[N]);
+      StoreLanes<T, Functor>(d, compute(from, 0), buffers[N]);
       std::memcpy(out + i, buffers[N], count * sizeof(T));
     }
   };
@@ -139,10 +174,10 @@ void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, si
     for (; i + 2 * lanes <= size; i += 2 * lanes) {
       const auto v0 = compute(in, i);
       const auto v1 = compute(in, i + lanes);
-      StoreAs(d, v0, out + i);
-      StoreAs(d, v1, out + i + lanes);
+      StoreLanes<T, Functor>(d, v0, out + i);
+      StoreLanes<T, Functor>(d, v1, out + i + lanes);
     }
-    for (; i + lanes <= size; i += lanes) StoreAs(d, compute(in, i), out + i);
+    for (; i + lanes <= size; i += lanes) StoreLanes<T, Functor>(d, compute(in, i), out + i);
   }
   if (i < size) tail(i, size - i);
 }
