@@ -100,6 +100,18 @@ TEST(ErrorPaths, OverlappingInplaceTarget) {
   }
 }
 
+// Found by the differential fuzzer: under autograd, in place on an overlapping view took the
+// out-of-place route and failed in copy_, with torch's message instead of ours.
+TEST(ErrorPaths, OverlappingInplaceTargetUnderAutograd) {
+  for (const auto& name : kNames) {
+    auto leaf = torch::randn({1, 8}, torch::kDouble).requires_grad_(true);
+    auto base = leaf * 1.0;
+    auto expanded = base.expand({3, 8});
+    expect_refused([&] { inplace(name, expanded); }, "activations::" + name + "_",
+                   "more than one element", {base, leaf});
+  }
+}
+
 TEST(ErrorPaths, LeafInplace) {
   for (const auto& name : kNames) {
     auto leaf = torch::randn({5}).requires_grad_(true);
