@@ -18,7 +18,10 @@ void chapter_example(const std::string& name, torch::nn::Sequential ours,
   const auto x = torch::randn({2, 5}, torch::kFloat32);
   const auto y = ours->forward(x);
   const double difference = (y - builtin->forward(x)).abs().max().item<double>();
-  std::cout << name << " before:\n" << x << "\n" << name << " after:\n" << y << "\n"
+  std::cout << name << " before:\n"
+            << x << "\n"
+            << name << " after:\n"
+            << y << "\n"
             << "largest difference from " << builtin[0]->name() << ": " << difference << "\n\n";
 }
 
@@ -32,8 +35,8 @@ struct Contender {
 
 int main() {
   torch::manual_seed(0);
-  std::cout << "torch-activations " << activations::version() << " (SIMD: "
-            << activations::simd_target() << ")\n\n";
+  std::cout << "torch-activations " << activations::version()
+            << " (SIMD: " << activations::simd_target() << ")\n\n";
   chapter_example("Sigmoid", torch::nn::Sequential(activations::MySigmoid()),
                   torch::nn::Sequential(torch::nn::Sigmoid()));
   chapter_example("Tanh", torch::nn::Sequential(activations::MyTanh()),
@@ -41,8 +44,8 @@ int main() {
   chapter_example("ReLU", torch::nn::Sequential(activations::MyReLU()),
                   torch::nn::Sequential(torch::nn::ReLU()));
   chapter_example("LeakyReLU", torch::nn::Sequential(activations::MyLeakyReLU(0.2)),
-                  torch::nn::Sequential(torch::nn::LeakyReLU(
-                      torch::nn::LeakyReLUOptions().negative_slope(0.2))));
+                  torch::nn::Sequential(
+                      torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2))));
 
   const auto [inputs, labels] = demo::two_spirals(200, 7);
   std::cout << "Training a 2-32-32-2 MLP on two spirals (" << inputs.size(0)
@@ -79,17 +82,17 @@ int main() {
     }
     rows.push_back(std::move(row));
   }
-  std::printf("\n| activation | final loss (ours / LibTorch) | accuracy (ours / LibTorch) "
-              "| largest loss difference | time (ours / LibTorch) |\n|---|---|---|---|---|\n");
+  std::printf(
+      "\n| activation | final loss (ours / LibTorch) | accuracy (ours / LibTorch) "
+      "| largest loss difference | time (ours / LibTorch) |\n|---|---|---|---|---|\n");
   for (const auto& r : rows) {
     double largest = 0;
     for (size_t e = 0; e < r.ours.losses.size(); ++e) {
       largest = std::max(largest, std::abs(r.ours.losses[e] - r.builtin.losses[e]));
     }
-    std::printf("| %s | %.6f / %.6f | %.1f%% / %.1f%% | %.2e | %.3f s / %.3f s |\n",
-                r.name.c_str(), r.ours.losses.back(), r.builtin.losses.back(),
-                100 * r.ours.accuracy, 100 * r.builtin.accuracy, largest, r.ours.seconds,
-                r.builtin.seconds);
+    std::printf("| %s | %.6f / %.6f | %.1f%% / %.1f%% | %.2e | %.3f s / %.3f s |\n", r.name.c_str(),
+                r.ours.losses.back(), r.builtin.losses.back(), 100 * r.ours.accuracy,
+                100 * r.builtin.accuracy, largest, r.ours.seconds, r.builtin.seconds);
   }
   return 0;
 }

@@ -4,8 +4,12 @@
 
 namespace activations {
 
-const char* version() { return TORCH_ACTIVATIONS_VERSION; }
+const char* version() {
+  return TORCH_ACTIVATIONS_VERSION;
+}
 
-const char* simd_target() { return kernels::simd_target_name(); }
+const char* simd_target() {
+  return kernels::simd_target_name();
+}
 
 }  // namespace activations

@@ -69,8 +69,8 @@ TEST(Concurrency, EightThreadsGetSingleThreadedResults) {
     });
   }
   for (auto& thread : threads) thread.join();
-  std::printf("[ concurrency ] %ld rounds of %zu calls on 8 threads, %d mismatches\n",
-              calls.load(), expected[0].outputs.size(), mismatches.load());
+  std::printf("[ concurrency ] %ld rounds of %zu calls on 8 threads, %d mismatches\n", calls.load(),
+              expected[0].outputs.size(), mismatches.load());
   EXPECT_GT(calls.load(), 8);
   EXPECT_EQ(mismatches.load(), 0);
 }

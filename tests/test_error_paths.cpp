@@ -74,8 +74,7 @@ TEST(ErrorPaths, WrongDtype) {
                    "floating-point", {z});
   }
   auto ints = torch::arange(6);
-  expect_refused([&] { activations::leaky_relu(ints); }, "activations::leaky_relu", "Long",
-                 {ints});
+  expect_refused([&] { activations::leaky_relu(ints); }, "activations::leaky_relu", "Long", {ints});
   expect_refused([&] { activations::sigmoid_(ints); }, "activations::sigmoid_",
                  "can't be cast to the desired output type Long", {ints});
   auto flags = torch::tensor({true, false});

@@ -511,7 +511,8 @@ std::string check_inplace(const FuzzCase& c) {
   }
   // In place on a view, ours runs out of place and autograd copies into the view (CopySlices),
   // which adds a zero to the gradient: equal values, but -0.0 may come back as +0.0.
-  const auto equal = (ours_grad == theirs_grad) | (torch::isnan(ours_grad) & torch::isnan(theirs_grad));
+  const auto equal =
+      (ours_grad == theirs_grad) | (torch::isnan(ours_grad) & torch::isnan(theirs_grad));
   return equal.all().item<bool>() ? "" : "gradients differ";
 }
 
