@@ -21,7 +21,8 @@ enum class InputDtypes {
 };
 
 struct NoExtraArguments {
-  static void check_arguments(std::string_view /*op*/) {}
+  template <class Name>
+  static void check_arguments(const Name& /*op*/) {}
 };
 
 struct SigmoidTraits : NoExtraArguments {
@@ -62,7 +63,8 @@ struct LeakyReluTraits {
   static constexpr InputDtypes kInputs = InputDtypes::kFloatingOnly;
   static constexpr bool kOutMayCast = false;
   static constexpr bool kBackwardLayoutFromSaved = true;
-  static void check_arguments(std::string_view op, double negative_slope) {
+  template <class Name>
+  static void check_arguments(const Name& op, double negative_slope) {
     TORCH_CHECK(std::isfinite(negative_slope), "activations::", op,
                 ": negative_slope must be finite, got ", negative_slope);
   }

@@ -8,7 +8,7 @@
 
 namespace activations::ops {
 
-c10::ScalarType result_dtype(std::string_view op, InputDtypes rule, const at::Tensor& self) {
+c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tensor& self) {
   const c10::ScalarType dtype = self.scalar_type();
   TORCH_CHECK(!c10::isComplexType(dtype), "activations::", op,
               ": complex tensors are not supported (got ", dtype, ")");
@@ -30,12 +30,12 @@ c10::ScalarType result_dtype(std::string_view op, InputDtypes rule, const at::Te
               " inputs are not supported; it takes floating-point tensors");
 }
 
-void check_inplace_dtype(std::string_view op, c10::ScalarType result, const at::Tensor& self) {
+void check_inplace_dtype(const OpName& op, c10::ScalarType result, const at::Tensor& self) {
   TORCH_CHECK(result == self.scalar_type(), "activations::", op, ": result type ", result,
               " can't be cast to the desired output type ", self.scalar_type());
 }
 
-void check_out_dtype(std::string_view op, c10::ScalarType result, bool may_cast,
+void check_out_dtype(const OpName& op, c10::ScalarType result, bool may_cast,
                      const at::Tensor& out) {
   if (may_cast) {
     TORCH_CHECK(c10::canCast(result, out.scalar_type()), "activations::", op, ": result type ",
@@ -46,15 +46,14 @@ void check_out_dtype(std::string_view op, c10::ScalarType result, bool may_cast,
   }
 }
 
-void check_no_internal_overlap(std::string_view op, const at::Tensor& written) {
+void check_no_internal_overlap(const OpName& op, const at::Tensor& written) {
   TORCH_CHECK(at::has_internal_overlap(written) != at::MemOverlap::Yes, "activations::", op,
               ": unsupported operation: more than one element of the written-to tensor refers to "
               "a single memory location. Please clone() the tensor before performing the "
               "operation.");
 }
 
-void check_no_partial_overlap(std::string_view op, const at::Tensor& written,
-                              const at::Tensor& read) {
+void check_no_partial_overlap(const OpName& op, const at::Tensor& written, const at::Tensor& read) {
   TORCH_CHECK(at::get_overlap_status(written, read) != at::MemOverlapStatus::Partial,
               "activations::", op,
               ": unsupported operation: some elements of the input tensor and the written-to "

@@ -4,28 +4,37 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <ostream>
 #include <string_view>
 
 #include "ops/activation_traits.h"
 
 namespace activations::ops {
 
+// An operator's name for messages, "sigmoid" + "_backward", joined only when printed.
+struct OpName {
+  std::string_view base;
+  std::string_view suffix = {};
+};
+inline std::ostream& operator<<(std::ostream& stream, const OpName& name) {
+  return stream << name.base << name.suffix;
+}
+
 // The dtype the result has for this input, or an error for inputs the activation refuses.
-c10::ScalarType result_dtype(std::string_view op, InputDtypes rule, const at::Tensor& self);
+c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tensor& self);
 
 // In-place: the result must fit the tensor's own dtype.
-void check_inplace_dtype(std::string_view op, c10::ScalarType result, const at::Tensor& self);
+void check_inplace_dtype(const OpName& op, c10::ScalarType result, const at::Tensor& self);
 
 // out=: the result must equal (or, where torch allows it, be castable to) out's dtype.
-void check_out_dtype(std::string_view op, c10::ScalarType result, bool may_cast,
+void check_out_dtype(const OpName& op, c10::ScalarType result, bool may_cast,
                      const at::Tensor& out);
 
 // A tensor about to be written must not have two elements in one memory location.
-void check_no_internal_overlap(std::string_view op, const at::Tensor& written);
+void check_no_internal_overlap(const OpName& op, const at::Tensor& written);
 
 // A tensor about to be written must be either the input itself or apart from it.
-void check_no_partial_overlap(std::string_view op, const at::Tensor& written,
-                              const at::Tensor& read);
+void check_no_partial_overlap(const OpName& op, const at::Tensor& written, const at::Tensor& read);
 
 // Resizes out= to the inputs' sizes as torch does (a warning when it held elements) and then
 // gives it the strides a fresh result would have.

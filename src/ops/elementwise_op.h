@@ -8,18 +8,11 @@
 #include <ATen/ExpandUtils.h>
 #include <ATen/core/Tensor.h>
 
-#include <string>
-
 #include "kernels/layout.h"
 #include "ops/activation_traits.h"
 #include "ops/checks.h"
 
 namespace activations::ops {
-
-template <class Traits>
-std::string variant_name(std::string_view suffix) {
-  return std::string(Traits::kName).append(suffix);
-}
 
 // Writes the activation of `self` into `out`, whose dtype is the result dtype; `self` may be an
 // integral tensor of a float-result activation, converted first.
@@ -36,7 +29,7 @@ void forward_into(const at::Tensor& out, const at::Tensor& self, Args... args) {
 
 template <class Traits, class Launcher, class... Args>
 at::Tensor forward(const at::Tensor& self, Args... args) {
-  const std::string_view op = Traits::kName;
+  const OpName op{Traits::kName};
   const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
   Traits::check_arguments(op, args...);
   at::Tensor out = kernels::empty_like_elementwise({self}, self.options().dtype(dtype));
@@ -46,7 +39,7 @@ at::Tensor forward(const at::Tensor& self, Args... args) {
 
 template <class Traits, class Launcher, class... Args>
 at::Tensor& forward_(at::Tensor& self, Args... args) {
-  const std::string op = variant_name<Traits>("_");
+  const OpName op{Traits::kName, "_"};
   check_inplace_dtype(op, result_dtype(op, Traits::kInputs, self), self);
   Traits::check_arguments(op, args...);
   check_no_internal_overlap(op, self);
@@ -56,7 +49,7 @@ at::Tensor& forward_(at::Tensor& self, Args... args) {
 
 template <class Traits, class Launcher, class... Args>
 at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
-  const std::string op = variant_name<Traits>(".out");
+  const OpName op{Traits::kName, ".out"};
   const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
   Traits::check_arguments(op, args...);
   TORCH_CHECK(out.device() == self.device(), "activations::", op, ": expected out on ",
@@ -74,7 +67,7 @@ at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
 }
 
 // `tensor` broadcast against `other` and converted to `dtype`, each only where needed.
-inline at::Tensor broadcast_and_convert(std::string_view op, const at::Tensor& tensor,
+inline at::Tensor broadcast_and_convert(const OpName& op, const at::Tensor& tensor,
                                         const at::Tensor& other, c10::ScalarType dtype) {
   at::Tensor result = tensor;
   if (tensor.sizes() != other.sizes()) {
@@ -92,7 +85,7 @@ inline at::Tensor broadcast_and_convert(std::string_view op, const at::Tensor& t
 // grad_input = f(grad_output, saved) elementwise; the two broadcast and promote as in torch.
 template <class Traits, class Launcher, class... Args>
 at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args... args) {
-  const std::string op = variant_name<Traits>("_backward");
+  const OpName op{Traits::kName, "_backward"};
   TORCH_CHECK(grad_output.device() == saved.device(), "activations::", op,
               ": expected tensors on one device, got ", grad_output.device(), " and ",
               saved.device());

@@ -191,7 +191,7 @@ struct BackwardFunction : torch::autograd::Function<BackwardFunction<Spec, Args.
 };
 
 // Refuses what torch refuses for in-place ops under autograd, before any data changes.
-void check_inplace_allowed(const std::string& op, const at::Tensor& self) {
+void check_inplace_allowed(const ops::OpName& op, const at::Tensor& self) {
   TORCH_CHECK(!self.is_leaf(), "activations::", op,
               ": a leaf Variable that requires grad is being used in an in-place operation.");
   TORCH_CHECK(!(self.is_view() && self._base().is_leaf()), "activations::", op,
@@ -223,7 +223,7 @@ at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
     Spec::forward_(self, args...);
     return self;
   }
-  const std::string op = std::string(Spec::kName) + "_";
+  const ops::OpName op{Spec::kName, "_"};
   check_inplace_allowed(op, self);
   if (self.is_view()) {
     ops::check_no_internal_overlap(op, self);  // as the in-place kernel would, before writing
