@@ -1,5 +1,7 @@
 #include "kernels/layout.h"
 
+#include "kernels/huge_pages.h"
+
 #include <ATen/ops/empty_strided.h>
 #include <c10/core/MemoryFormat.h>
 #include <c10/util/SmallVector.h>
@@ -80,7 +82,9 @@ c10::DimVector elementwise_strides(at::TensorList inputs) {
 }
 
 at::Tensor empty_like_elementwise(at::TensorList inputs, const at::TensorOptions& options) {
-  return at::empty_strided(inputs[0].sizes(), elementwise_strides(inputs), options);
+  at::Tensor out = at::empty_strided(inputs[0].sizes(), elementwise_strides(inputs), options);
+  advise_huge_pages(out);
+  return out;
 }
 
 }  // namespace activations::kernels

@@ -12,7 +12,8 @@ namespace activations::kernels {
 // dense in the order of the inputs' strides.
 c10::DimVector elementwise_strides(at::TensorList inputs);
 
-// A new tensor of the inputs' sizes with elementwise_strides(inputs).
+// A new tensor of the inputs' sizes with elementwise_strides(inputs); large CPU ones are
+// advised to use huge pages (kernels/huge_pages.h).
 at::Tensor empty_like_elementwise(at::TensorList inputs, const at::TensorOptions& options);
 
 }  // namespace activations::kernels

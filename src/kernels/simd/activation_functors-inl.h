@@ -95,17 +95,52 @@ HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
   return {r, q, n, rounded};
 }
 
-// (n_hi + n_lo) / (d_hi + d_lo), rounded about once: the quotient q = n_hi / d_hi plus
-// (n_hi - q d_hi + n_lo - q d_lo) / d_hi, whose first term (the division's remainder) is exact
-// with a fused multiply-add, and for which a rough reciprocal is enough.
+// AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
+// targets add n to the exponent bits, which needs a normal result. Its reciprocal estimate
+// (vrcp14ps, which Highway's ApproximateReciprocal uses there) is good to 2^-14; SSE's and
+// AVX2's (rcpps) only to 1.5 * 2^-12.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+template <class V>
+constexpr bool kHasScalef = sizeof(V) == 64;
+template <class V>
+constexpr bool kHasReciprocal14 = sizeof(V) == 64;
+template <class V>
+HWY_INLINE V Scalef(V v, V n) {
+  if constexpr (sizeof(hn::TFromV<V>) == 4) {
+    return V{_mm512_scalef_ps(v.raw, n.raw)};
+  } else {
+    return V{_mm512_scalef_pd(v.raw, n.raw)};
+  }
+}
+#else
+template <class V>
+constexpr bool kHasScalef = false;
+template <class V>
+constexpr bool kHasReciprocal14 = false;
+template <class V>
+HWY_INLINE V Scalef(V v, V /*n*/) {
+  return v;  // never called
+}
+#endif
+
+// (n_hi + n_lo) / (d_hi + d_lo), rounded about once: a first quotient q plus the correction
+// (n_hi - q d_hi + n_lo - q d_lo) / d_hi, whose first term is exact with a fused multiply-add
+// and for which a rough reciprocal is enough. AVX-512's 14-bit reciprocal estimate makes q
+// good to 2^-14, so the corrected quotient is good to 2^-28 without a division (the divider is
+// the slowest unit on the path); other targets' estimates are too rough for one correction
+// and divide.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V DivideDoubleWord(D /*d*/, V n_hi, V n_lo, V d_hi, V d_lo) {
-  const V q = hn::Div(n_hi, d_hi);
-  const V residual = hn::NegMulAdd(q, d_lo, hn::Add(hn::NegMulAdd(q, d_hi, n_hi), n_lo));
+  auto correct = [&](V q) {
+    return hn::NegMulAdd(q, d_lo, hn::Add(hn::NegMulAdd(q, d_hi, n_hi), n_lo));
+  };
   if constexpr (sizeof(hn::TFromD<D>) == 4) {
-    return hn::MulAdd(residual, hn::ApproximateReciprocal(d_hi), q);
+    const V reciprocal = hn::ApproximateReciprocal(d_hi);
+    const V q = kHasReciprocal14<V> ? hn::Mul(n_hi, reciprocal) : hn::Div(n_hi, d_hi);
+    return hn::MulAdd(correct(q), reciprocal, q);
   } else {  // Highway has no double reciprocal estimate
-    return hn::Add(q, hn::Div(residual, d_hi));
+    const V q = hn::Div(n_hi, d_hi);
+    return hn::Add(q, hn::Div(correct(q), d_hi));
   }
 }
 
@@ -134,28 +169,6 @@ HWY_INLINE V MultiplyByPow2Bits(D d, V v, hn::Vec<hn::RebindToSigned<D>> pow2_bi
   const hn::RebindToSigned<D> di;
   return hn::BitCast(d, hn::Add(hn::BitCast(di, v), pow2_bits));
 }
-
-// AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
-// targets add n to the exponent bits, which needs a normal result.
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-template <class V>
-constexpr bool kHasScalef = sizeof(V) == 64;
-template <class V>
-HWY_INLINE V Scalef(V v, V n) {
-  if constexpr (sizeof(hn::TFromV<V>) == 4) {
-    return V{_mm512_scalef_ps(v.raw, n.raw)};
-  } else {
-    return V{_mm512_scalef_pd(v.raw, n.raw)};
-  }
-}
-#else
-template <class V>
-constexpr bool kHasScalef = false;
-template <class V>
-HWY_INLINE V Scalef(V v, V /*n*/) {
-  return v;  // never called
-}
-#endif
 
 // Targets without fused multiply-add (SSE4 and older) cannot recover rounding errors exactly;
 // there sigmoid and tanh fall back to a scalar loop in x87 long double (64-bit significand),
@@ -217,7 +230,9 @@ struct SigmoidForward {
     }
     const V e = kScalef ? e_hi : hn::Mul(e_hi, unit_down);
     const V denominator_hi = hn::Add(one, e);
-    const V denominator_lo = hn::MulAdd(e_lo, unit_down, hn::Add(hn::Sub(one, denominator_hi), e));
+    const V denominator_rest = hn::Add(hn::Sub(one, denominator_hi), e);  // exact
+    const V denominator_lo =
+        kScalef ? hn::Add(e_lo, denominator_rest) : hn::MulAdd(e_lo, unit_down, denominator_rest);
     const auto negative = hn::Lt(x, hn::Zero(d));
     const V numerator_hi = hn::IfThenElse(negative, e_hi, unit);
     const V numerator_lo = hn::IfThenElseZero(negative, e_lo);
