@@ -29,6 +29,9 @@ using Out = std::function<void(const torch::Tensor&, torch::Tensor&)>;
 using Backward = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
 
 constexpr double kSlope = 0.2;
+// Each benchmark first runs this long unmeasured, ours and ATen's alike: the first large
+// allocations of a run fault in memory (huge pages or not) that a steady state reuses.
+constexpr double kWarmUpSeconds = 0.05;
 
 struct Activation {
   std::string name;
@@ -138,11 +141,14 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
   const std::string suffix = "/" + a.name + "/" + dtype_name(c.dtype) + "/" +
                              std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
   auto reg = [&](const std::string& variant, auto body) {
-    benchmark::RegisterBenchmark((variant + suffix).c_str(), [=](benchmark::State& state) {
-      torch::set_num_threads(c.threads);
-      torch::NoGradGuard no_grad;
-      body(state);
-    })->UseRealTime();
+    benchmark::RegisterBenchmark((variant + suffix).c_str(),
+                                 [=](benchmark::State& state) {
+                                   torch::set_num_threads(c.threads);
+                                   torch::NoGradGuard no_grad;
+                                   body(state);
+                                 })
+        ->UseRealTime()
+        ->MinWarmUpTime(kWarmUpSeconds);
   };
   auto out_pair = [&](const std::string& variant, const Out& fn) {
     reg(variant, [=](benchmark::State& state) {
@@ -193,22 +199,26 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
 void register_copy(const Case& c) {
   const std::string name = "copy/copy/" + dtype_name(c.dtype) + "/" + std::to_string(c.elements) +
                            "/threads:" + std::to_string(c.threads);
-  benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
-    torch::set_num_threads(c.threads);
-    const auto x = input(c);
-    auto out = torch::empty_like(x);
-    const auto* from = static_cast<const char*>(x.data_ptr());
-    auto* to = static_cast<char*>(out.data_ptr());
-    const int64_t bytes = x.numel() * x.element_size();
-    auto copy = [&] {
-      at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
-        std::memcpy(to + begin, from + begin, end - begin);
-      });
-    };
-    copy();
-    for (auto _ : state) copy();
-    set_counters(state, c, 2);
-  })->UseRealTime();
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [=](benchmark::State& state) {
+                                 torch::set_num_threads(c.threads);
+                                 const auto x = input(c);
+                                 auto out = torch::empty_like(x);
+                                 const auto* from = static_cast<const char*>(x.data_ptr());
+                                 auto* to = static_cast<char*>(out.data_ptr());
+                                 const int64_t bytes = x.numel() * x.element_size();
+                                 auto copy = [&] {
+                                   at::parallel_for(
+                                       0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
+                                         std::memcpy(to + begin, from + begin, end - begin);
+                                       });
+                                 };
+                                 copy();
+                                 for (auto _ : state) copy();
+                                 set_counters(state, c, 2);
+                               })
+      ->UseRealTime()
+      ->MinWarmUpTime(kWarmUpSeconds);
 }
 
 void register_all() {

@@ -88,6 +88,11 @@ inline UlpReport ulp_report(const torch::Tensor& input, const torch::Tensor& out
   return report;
 }
 
+// Every value a 16-bit float type can hold: all 65,536 bit patterns.
+inline torch::Tensor all_16_bit_values(torch::ScalarType dtype) {
+  return torch::arange(-32768, 32768, torch::kInt32).to(torch::kInt16).view(dtype);
+}
+
 inline bool is_nan_bits(const uint8_t* p, torch::ScalarType dtype) {
   switch (dtype) {
     case torch::kFloat: {

@@ -5,6 +5,7 @@
 #include <activations/activations.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -66,6 +67,15 @@ TEST(HugePages, InputsAreNotAdvised) {
   const auto input = torch::zeros({kLargeElements});
   const auto out = activations::sigmoid(input);
   EXPECT_EQ(mapping_flags(middle_of(input)).find(" hg "), std::string::npos);
+}
+
+TEST(HugePages, TurnedOffByTheEnvironment) {
+  if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
+  ::setenv("ACTIVATIONS_HUGE_PAGES", "0", 1);
+  const auto out = activations::sigmoid(torch::zeros({kLargeElements}));
+  ::unsetenv("ACTIVATIONS_HUGE_PAGES");
+  EXPECT_EQ(mapping_flags(middle_of(out)).find(" hg "), std::string::npos);
+  EXPECT_TRUE(out.eq(0.5).all().item<bool>());
 }
 
 }  // namespace

@@ -1,18 +1,30 @@
 #include "kernels/huge_pages.h"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
 
 namespace activations::kernels {
+namespace {
+
+// Read at each call, so a program may change it while running; one getenv is nothing next to
+// writing 16 MiB.
+bool turned_off() {
+  const char* setting = std::getenv("ACTIVATIONS_HUGE_PAGES");
+  return setting != nullptr && std::strcmp(setting, "0") == 0;
+}
+
+}  // namespace
 
 void advise_huge_pages(const at::Tensor& fresh_output) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (!fresh_output.device().is_cpu()) return;
   const auto bytes = static_cast<int64_t>(fresh_output.storage().nbytes());
-  if (bytes < kHugePageAdviceBytes) return;
+  if (bytes < kHugePageAdviceBytes || turned_off()) return;
   constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
   const auto begin = reinterpret_cast<uintptr_t>(fresh_output.storage().data());
   const uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
