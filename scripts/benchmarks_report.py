@@ -18,11 +18,18 @@ ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
 def load(path):
     data = json.loads(pathlib.Path(path).read_text())
     times = {}
+    medians = set()
     for b in data["benchmarks"]:
-        if b.get("run_type", "iteration") != "iteration":
+        # a run with repetitions is summarised by its median; a single run by itself
+        median = b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"
+        if b.get("run_type", "iteration") != "iteration" and not median:
             continue
         variant, activation, dtype, elements, threads = b["name"].split("/")[:5]
         key = (variant, activation, dtype, int(elements), int(threads.split(":")[1]))
+        if key in medians:
+            continue
+        if median:
+            medians.add(key)
         times[key] = b["real_time"] * {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
     return data["context"], times
 
@@ -135,6 +142,7 @@ def main():
     parser.add_argument("avx512_json", nargs="?")
     parser.add_argument("--markdown", default="BENCHMARKS.md")
     parser.add_argument("--plot", default="docs/benchmarks.png")
+    parser.add_argument("--huge-pages", help="a run with ACTIVATIONS_HUGE_PAGES=1, if measured")
     parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
     args = parser.parse_args()
 
@@ -201,6 +209,19 @@ def main():
                     f"### float32, {threads} thread{'s' if threads > 1 else ''}, backward", "",
                     ratio_table(avx512, ("backward_aten", "backward_ours"), "float32", threads,
                                 SIZES, 1.0), ""]
+    if args.huge_pages:
+        _, huge = load(args.huge_pages)
+        columns = [(kind, threads) for kind in ("alloc", "backward", "module") for threads in (1, 2)]
+        out += ["", "## Allocating calls with huge pages (`ACTIVATIONS_HUGE_PAGES=1`)", "",
+                "float32, 1.6e7 elements, median of repeated runs, ATen's time / ours. Off by "
+                "default: in this VM a huge page fault sometimes costs milliseconds (the host backs "
+                "again memory the guest reported free), and single runs then come out below 1.",
+                "", "| activation | " + " | ".join(f"{k} t{t}" for k, t in columns) + " |",
+                "|---|" + "---|" * len(columns)]
+        for activation in ACTIVATIONS:
+            cells = [fmt(ratio(huge, f"{k}_aten", f"{k}_ours", activation, "float32", 16000000, t),
+                         1.0) for k, t in columns]
+            out.append(f"| {activation} | " + " | ".join(cells) + " |")
     out += ["", "## CUDA", ""]
     if args.cuda and pathlib.Path(args.cuda).is_file():
         out += ["From `scripts/gpu_check.sh` (GB/s, bytes read + written per second):", "",

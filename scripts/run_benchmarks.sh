@@ -21,8 +21,12 @@ if grep -q avx512f /proc/cpuinfo; then
   ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" --benchmark_filter='(out|backward)_.*float32'
   reports+=("$results/avx512.json")
 fi
+# Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
+ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" --benchmark_repetitions=5 \
+  --benchmark_filter='(alloc|backward|module)_.*/float32/16000000/'
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" \
+  --huge-pages "$results/huge_pages.json" \
   --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"

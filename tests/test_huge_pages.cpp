@@ -1,5 +1,6 @@
-// Large outputs of the allocating operators are advised to use transparent huge pages; the
-// advice shows as the "hg" flag of their mapping in /proc/self/smaps.
+// With ACTIVATIONS_HUGE_PAGES=1, large outputs of the allocating operators are advised to use
+// transparent huge pages; the advice shows as the "hg" flag of their mapping in
+// /proc/self/smaps. Without it, nothing is advised.
 #include <gtest/gtest.h>
 
 #include <activations/activations.h>
@@ -42,8 +43,16 @@ const void* middle_of(const torch::Tensor& t) {
 
 constexpr int64_t kLargeElements = 8 << 20;  // 32 MiB of float, above the 16 MiB threshold
 
-TEST(HugePages, LargeForwardOutputIsAdvised) {
-  if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
+class HugePages : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
+    ::setenv("ACTIVATIONS_HUGE_PAGES", "1", 1);
+  }
+  void TearDown() override { ::unsetenv("ACTIVATIONS_HUGE_PAGES"); }
+};
+
+TEST_F(HugePages, LargeForwardOutputIsAdvised) {
   const auto input = torch::zeros({kLargeElements});
   for (const auto& out : {activations::sigmoid(input), activations::relu(input),
                           activations::leaky_relu(input, 0.2), activations::tanh(input)}) {
@@ -52,8 +61,7 @@ TEST(HugePages, LargeForwardOutputIsAdvised) {
   }
 }
 
-TEST(HugePages, LargeBackwardOutputIsAdvised) {
-  if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
+TEST_F(HugePages, LargeBackwardOutputIsAdvised) {
   const auto grad = torch::ones({kLargeElements});
   const auto output = torch::full({kLargeElements}, 0.5);
   const auto grad_input = activations::sigmoid_backward(grad, output);
@@ -61,19 +69,17 @@ TEST(HugePages, LargeBackwardOutputIsAdvised) {
   EXPECT_TRUE(grad_input.eq(0.25).all().item<bool>());
 }
 
-TEST(HugePages, InputsAreNotAdvised) {
+TEST_F(HugePages, InputsAreNotAdvised) {
   // Only our own fresh outputs are advised: the input, allocated by torch, keeps its mapping.
-  if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
   const auto input = torch::zeros({kLargeElements});
   const auto out = activations::sigmoid(input);
   EXPECT_EQ(mapping_flags(middle_of(input)).find(" hg "), std::string::npos);
 }
 
-TEST(HugePages, TurnedOffByTheEnvironment) {
+TEST(HugePagesByDefault, NothingIsAdvised) {
   if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
-  ::setenv("ACTIVATIONS_HUGE_PAGES", "0", 1);
+  ASSERT_EQ(std::getenv("ACTIVATIONS_HUGE_PAGES"), nullptr);
   const auto out = activations::sigmoid(torch::zeros({kLargeElements}));
-  ::unsetenv("ACTIVATIONS_HUGE_PAGES");
   EXPECT_EQ(mapping_flags(middle_of(out)).find(" hg "), std::string::npos);
   EXPECT_TRUE(out.eq(0.5).all().item<bool>());
 }

@@ -13,9 +13,9 @@ namespace {
 
 // Read at each call, so a program may change it while running; one getenv is nothing next to
 // writing 16 MiB.
-bool turned_off() {
+bool turned_on() {
   const char* setting = std::getenv("ACTIVATIONS_HUGE_PAGES");
-  return setting != nullptr && std::strcmp(setting, "0") == 0;
+  return setting != nullptr && std::strcmp(setting, "1") == 0;
 }
 
 }  // namespace
@@ -24,7 +24,7 @@ void advise_huge_pages(const at::Tensor& fresh_output) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (!fresh_output.device().is_cpu()) return;
   const auto bytes = static_cast<int64_t>(fresh_output.storage().nbytes());
-  if (bytes < kHugePageAdviceBytes || turned_off()) return;
+  if (bytes < kHugePageAdviceBytes || !turned_on()) return;
   constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
   const auto begin = reinterpret_cast<uintptr_t>(fresh_output.storage().data());
   const uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);

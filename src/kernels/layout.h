@@ -12,7 +12,7 @@ namespace activations::kernels {
 // dense in the order of the inputs' strides.
 c10::DimVector elementwise_strides(at::TensorList inputs);
 
-// A new tensor of the inputs' sizes with elementwise_strides(inputs); large CPU ones are
+// A new tensor of the inputs' sizes with elementwise_strides(inputs); large CPU ones may be
 // advised to use huge pages (kernels/huge_pages.h).
 at::Tensor empty_like_elementwise(at::TensorList inputs, const at::TensorOptions& options);
 
