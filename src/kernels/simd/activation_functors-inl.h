@@ -47,6 +47,8 @@ struct ExpConstants<float> {
   static constexpr int kScaleShift = 32;
   static constexpr float kScaleUp = 0x1p32f;
   static constexpr float kScaleDown = 0x1p-32f;
+  // Above this e^x >= 2^-92 and its low part (2^-25 of it) are normal without the scaling.
+  static constexpr float kUnscaledFloor = -64.0f;
 };
 
 template <>
@@ -68,6 +70,7 @@ struct ExpConstants<double> {
   static constexpr int kScaleShift = 64;
   static constexpr double kScaleUp = 0x1p64;
   static constexpr double kScaleDown = 0x1p-64;
+  static constexpr double kUnscaledFloor = -650.0;  // e^x >= 2^-937, its low part >= 2^-991
 };
 
 // y = n ln2 + r with |r| <= ln2/2, and Q(r) with e^r = 1 + r + r^2 Q(r). `rounded` holds
@@ -196,8 +199,42 @@ inline long double TanhLongDouble(long double x) {
 // Eq. 3-113. With z = -|x| and e = e^z in (0, 1]: sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e)
 // for x < 0; neither overflows, and each amplifies the error of e by at most 1. e^r and 1 + e
 // are carried as unevaluated sums (hi + lo) into one division, so the result is rounded about
-// once. e is carried scaled by 2^S (a normal number even where e is subnormal) and the quotient
-// is scaled back last, so the tiny results for x in [-104, -87] are rounded once too.
+// once. For the tiny results (x in [-104, -87]) to be rounded once too, e must not be rounded
+// into the subnormals first: AVX-512's vscalef rounds the final scaling once; other targets
+// carry e scaled by 2^S (kScaled) and scale the quotient back last. z = -|x|.
+template <bool kScalef, bool kScaled, class D, class V = hn::Vec<D>>
+HWY_INLINE V SigmoidOfNegativeMagnitude(D d, V x, V z) {
+  using T = hn::TFromD<D>;
+  using C = ExpConstants<T>;
+  const V one = hn::Set(d, T(1));
+  const auto reduced = ReduceExp < kScaled ? C::kScaleShift : 0 > (d, z);
+  const V inner = hn::MulAdd(reduced.q, reduced.r, one);
+  const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
+  const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));  // 1 - hi is exact
+  // e = 2^n e^r as hi + lo, times `unit` (2^S where scaled, else 1).
+  V e_hi, e_lo;
+  if constexpr (kScalef) {
+    e_hi = Scalef(exp_r_hi, reduced.n);
+    e_lo = Scalef(exp_r_lo, reduced.n);
+  } else {
+    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
+    e_hi = hn::Mul(exp_r_hi, scale);                                           // exact
+    e_lo = hn::Mul(exp_r_lo, scale);
+  }
+  const V unit = kScaled ? hn::Set(d, C::kScaleUp) : one;
+  const V unit_down = hn::Set(d, C::kScaleDown);
+  const V e = kScaled ? hn::Mul(e_hi, unit_down) : e_hi;
+  const V denominator_hi = hn::Add(one, e);
+  const V denominator_rest = hn::Add(hn::Sub(one, denominator_hi), e);  // exact
+  const V denominator_lo =
+      kScaled ? hn::MulAdd(e_lo, unit_down, denominator_rest) : hn::Add(e_lo, denominator_rest);
+  const auto negative = hn::Lt(x, hn::Zero(d));
+  const V numerator_hi = hn::IfThenElse(negative, e_hi, unit);
+  const V numerator_lo = hn::IfThenElseZero(negative, e_lo);
+  const V result = DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
+  return kScaled ? hn::Mul(result, unit_down) : result;
+}
+
 struct SigmoidForward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
@@ -206,39 +243,18 @@ struct SigmoidForward {
 #if HWY_NATIVE_FMA
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
-    constexpr bool kScalef = kHasScalef<V>;
-    const V one = hn::Set(d, T(1));
     // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
     const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
-    const auto reduced = ReduceExp < kScalef ? 0 : C::kScaleShift > (d, z);
-    const V inner = hn::MulAdd(reduced.q, reduced.r, one);
-    const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
-    const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));  // 1 - hi is exact
-    // e = 2^n e^r as hi + lo, times `unit` (2^S without vscalef, 1 with it).
-    V e_hi, e_lo, unit, unit_down;
-    if constexpr (kScalef) {
-      e_hi = Scalef(exp_r_hi, reduced.n);
-      e_lo = Scalef(exp_r_lo, reduced.n);
-      unit = one;
-      unit_down = one;
+    if constexpr (kHasScalef<V>) {
+      return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
     } else {
-      const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
-      e_hi = hn::Mul(exp_r_hi, scale);                                           // exact
-      e_lo = hn::Mul(exp_r_lo, scale);
-      unit = hn::Set(d, C::kScaleUp);
-      unit_down = hn::Set(d, C::kScaleDown);
+      // The 2^S scaling only matters where e or its low part would leave the normal range:
+      // vectors without such a lane (nearly all) skip its three multiplies.
+      if (hn::AllTrue(d, hn::Ge(z, hn::Set(d, C::kUnscaledFloor)))) {
+        return SigmoidOfNegativeMagnitude<false, false>(d, x, z);
+      }
+      return SigmoidOfNegativeMagnitude<false, true>(d, x, z);
     }
-    const V e = kScalef ? e_hi : hn::Mul(e_hi, unit_down);
-    const V denominator_hi = hn::Add(one, e);
-    const V denominator_rest = hn::Add(hn::Sub(one, denominator_hi), e);  // exact
-    const V denominator_lo =
-        kScalef ? hn::Add(e_lo, denominator_rest) : hn::MulAdd(e_lo, unit_down, denominator_rest);
-    const auto negative = hn::Lt(x, hn::Zero(d));
-    const V numerator_hi = hn::IfThenElse(negative, e_hi, unit);
-    const V numerator_lo = hn::IfThenElseZero(negative, e_lo);
-    V result = DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
-    if constexpr (!kScalef) result = hn::Mul(result, unit_down);
-    return result;
 #else
     return PerLaneLongDouble(d, x, &SigmoidLongDouble);
 #endif
