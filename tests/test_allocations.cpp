@@ -2,12 +2,22 @@
 // in-place and out= variants allocate none.
 #include <c10/core/CPUAllocator.h>
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include <activations/activations.h>
 
 #include <atomic>
 
 #include "test_helpers.h"
+
+// c10::Allocator::allocate lost its const in torch 2.3, which also made copy_data pure virtual.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define ACTIVATIONS_ALLOCATE_CONST
+#define ACTIVATIONS_ALLOCATOR_COPIES_DATA 1
+#else
+#define ACTIVATIONS_ALLOCATE_CONST const
+#define ACTIVATIONS_ALLOCATOR_COPIES_DATA 0
+#endif
 
 namespace activations::testing {
 namespace {
@@ -18,12 +28,21 @@ class CountingAllocator final : public c10::Allocator {
   CountingAllocator() : base_(c10::GetCPUAllocator()) { c10::SetCPUAllocator(this, 255); }
   ~CountingAllocator() override { c10::SetCPUAllocator(base_, 255); }
 
-  c10::DataPtr allocate(size_t bytes) const override {
+  c10::DataPtr allocate(size_t bytes) ACTIVATIONS_ALLOCATE_CONST override {
     ++count_;
     return base_->allocate(bytes);
   }
-  c10::DeleterFnPtr raw_deleter() const override { return base_->raw_deleter(); }
-  int count() const { return count_; }
+#if ACTIVATIONS_ALLOCATOR_COPIES_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#endif
+  c10::DeleterFnPtr raw_deleter() const override {
+    return base_->raw_deleter();
+  }
+  int count() const {
+    return count_;
+  }
 
  private:
   c10::Allocator* base_;

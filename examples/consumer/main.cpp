@@ -25,6 +25,7 @@ int main() {
                   (y < 1).all().item<bool>() && net->parameters()[0].grad().defined() &&
                   torch::equal(activations::relu(x), torch::relu(x));
   std::cout << "consumer: torch-activations " << activations::version() << " on "
-            << activations::simd_target() << ": " << (ok ? "OK" : "FAILED") << "\n";
+            << activations::simd_target() << ", C++ " << __cplusplus << ": "
+            << (ok ? "OK" : "FAILED") << "\n";
   return ok ? 0 : 1;
 }

@@ -7,6 +7,19 @@
 #include "kernels/layout.h"
 
 namespace activations::ops {
+namespace {
+
+bool is_kernel_integral_type(c10::ScalarType dtype) {
+  return dtype == c10::kByte || dtype == c10::kChar || dtype == c10::kShort || dtype == c10::kInt ||
+         dtype == c10::kLong || dtype == c10::kBool;
+}
+
+}  // namespace
+
+bool is_kernel_floating_type(c10::ScalarType dtype) {
+  return dtype == c10::kFloat || dtype == c10::kDouble || dtype == c10::kHalf ||
+         dtype == c10::kBFloat16;
+}
 
 c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tensor& self) {
   const c10::ScalarType dtype = self.scalar_type();
@@ -14,9 +27,11 @@ c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tenso
               ": complex tensors are not supported (got ", dtype, ")");
   TORCH_CHECK(!c10::isQIntType(dtype), "activations::", op,
               ": quantized tensors are not supported (got ", dtype, ")");
-  if (c10::isFloatingType(dtype)) return dtype;
-  TORCH_CHECK(c10::isIntegralType(dtype, /*includeBool=*/true), "activations::", op,
-              ": unsupported dtype ", dtype);
+  if (is_kernel_floating_type(dtype)) return dtype;
+  // Newer torches add dtypes (float8, unsigned 16 to 64 bit, ...) that no kernel here takes.
+  TORCH_CHECK(is_kernel_integral_type(dtype), "activations::", op, ": ", dtype,
+              " tensors are not supported; it takes float, double, half, bfloat16, "
+              "integer and bool tensors");
   switch (rule) {
     case InputDtypes::kFloatResult:
       return c10::typeMetaToScalarType(c10::get_default_dtype());

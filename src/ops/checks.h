@@ -20,6 +20,9 @@ inline std::ostream& operator<<(std::ostream& stream, const OpName& name) {
   return stream << name.base << name.suffix;
 }
 
+// float, double, half and bfloat16: the floating types the kernels compute in.
+bool is_kernel_floating_type(c10::ScalarType dtype);
+
 // The dtype the result has for this input, or an error for inputs the activation refuses.
 c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tensor& self);
 

@@ -90,9 +90,9 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
               ": expected tensors on one device, got ", grad_output.device(), " and ",
               saved.device());
   const c10::ScalarType dtype = c10::promoteTypes(grad_output.scalar_type(), saved.scalar_type());
-  TORCH_CHECK(c10::isFloatingType(dtype), "activations::", op,
-              ": expected floating-point tensors, got ", grad_output.scalar_type(), " and ",
-              saved.scalar_type());
+  TORCH_CHECK(is_kernel_floating_type(dtype), "activations::", op,
+              ": expected float, double, half or bfloat16 tensors, got ", grad_output.scalar_type(),
+              " and ", saved.scalar_type());
   Traits::check_arguments(op, args...);
   const at::Tensor grad = broadcast_and_convert(op, grad_output, saved, dtype);
   const at::Tensor values = broadcast_and_convert(op, saved, grad_output, dtype);
