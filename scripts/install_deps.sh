@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git libtorch-dev python3-torch libgtest-dev
-          libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib "$@")
+          libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib
+          python3-venv "$@")
 
 missing=()
 for package in "${packages[@]}"; do

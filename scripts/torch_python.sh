@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the pinned PyPI torch, with numpy and pytest, into a virtual environment outside the
+# Installs the pinned PyPI torch (scripts/torch_version.txt, the one place it is pinned), with
+# numpy, pytest and matplotlib (the figures script), into a virtual environment outside the
 # source tree when it is missing, and reuses it when present. Its last line of output is the path
 # of that environment's Python interpreter.
-#   TORCH_ACTIVATIONS_VENV  where the environment lives (default ~/.cache/torch-activations/torch-<version>)
+#   TORCH_ACTIVATIONS_VENV  the environment (default ~/.cache/torch-activations/torch-<version>)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 torch_version="$(cat "$root/scripts/torch_version.txt")"
@@ -10,7 +11,8 @@ venv="${TORCH_ACTIVATIONS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/torch-activation
 python="$venv/bin/python"
 
 installed_version() {
-  "$python" -c 'import torch, numpy, pytest; print(torch.__version__.split("+")[0])' 2>/dev/null
+  "$python" -c 'import torch, numpy, pytest, matplotlib; print(torch.__version__.split("+")[0])' \
+    2>/dev/null
 }
 
 if [ "$(installed_version || true)" != "$torch_version" ]; then
@@ -20,8 +22,7 @@ if [ "$(installed_version || true)" != "$torch_version" ]; then
   mkdir -p "$(dirname "$venv")"
   [ -x "$python" ] || /usr/bin/python3 -m venv "$venv" >&2
   "$python" -m pip install --quiet --upgrade pip >&2
-  # setuptools, wheel and scikit-build-core: the Python package builds offline against this torch.
-  "$python" -m pip install --quiet "torch==$torch_version" numpy pytest setuptools wheel >&2
+  "$python" -m pip install --quiet "torch==$torch_version" numpy pytest matplotlib >&2
   [ "$(installed_version || true)" = "$torch_version" ] || {
     echo "torch_python.sh: torch $torch_version did not install into $venv" >&2
     exit 1

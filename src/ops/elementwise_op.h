@@ -89,6 +89,10 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
   TORCH_CHECK(grad_output.device() == saved.device(), "activations::", op,
               ": expected tensors on one device, got ", grad_output.device(), " and ",
               saved.device());
+  // Dtypes without a kernel (complex, float8, ...) are refused by name before the promotion,
+  // which would throw its own message for some of them.
+  result_dtype(op, InputDtypes::kFloatResult, grad_output);
+  result_dtype(op, InputDtypes::kFloatResult, saved);
   const c10::ScalarType dtype = c10::promoteTypes(grad_output.scalar_type(), saved.scalar_type());
   TORCH_CHECK(is_kernel_floating_type(dtype), "activations::", op,
               ": expected float, double, half or bfloat16 tensors, got ", grad_output.scalar_type(),

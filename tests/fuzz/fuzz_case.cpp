@@ -1,7 +1,9 @@
 #include "fuzz_case.h"
 
 #include <activations/activations.h>
+#include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -81,7 +83,23 @@ const char* name(Layout l) {
 }
 
 bool floating(torch::ScalarType t) {
-  return c10::isFloatingType(t);
+  return t == torch::kFloat || t == torch::kDouble || t == torch::kHalf || t == torch::kBFloat16;
+}
+
+// Dtypes of this torch that no kernel of ours takes, each refused with the operator's name:
+// complex, and on newer torches float8 (2.1) and unsigned 16 to 64 bit (2.3).
+const std::vector<torch::ScalarType> kRefusedDtypes = {
+    torch::kComplexFloat,
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    torch::kFloat8_e4m3fn, torch::kFloat8_e5m2,
+#endif
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+    torch::kUInt16,        torch::kUInt32,      torch::kUInt64,
+#endif
+};
+
+bool refused(torch::ScalarType t) {
+  return std::find(kRefusedDtypes.begin(), kRefusedDtypes.end(), t) != kRefusedDtypes.end();
 }
 
 // Lengths around SIMD widths (4, 8, 16 lanes, unrolled twice) and the threading grains.
@@ -106,10 +124,13 @@ FuzzCase generate(Choices& choices) {
   c.variant =
       choices.pick(std::vector<Variant>{Variant::kForward, Variant::kForward, Variant::kInplace,
                                         Variant::kOut, Variant::kBackward, Variant::kBackward});
-  c.dtype = choices.pick(std::vector<torch::ScalarType>{
-      torch::kFloat, torch::kFloat, torch::kFloat, torch::kFloat, torch::kDouble, torch::kDouble,
-      torch::kBFloat16, torch::kHalf, torch::kBFloat16, torch::kHalf, torch::kUInt8, torch::kInt8,
-      torch::kInt16, torch::kInt32, torch::kInt64, torch::kBool, torch::kComplexFloat});
+  std::vector<torch::ScalarType> dtypes = {
+      torch::kFloat,    torch::kFloat,  torch::kFloat,    torch::kFloat,
+      torch::kDouble,   torch::kDouble, torch::kBFloat16, torch::kHalf,
+      torch::kBFloat16, torch::kHalf,   torch::kUInt8,    torch::kInt8,
+      torch::kInt16,    torch::kInt32,  torch::kInt64,    torch::kBool};
+  dtypes.insert(dtypes.end(), kRefusedDtypes.begin(), kRefusedDtypes.end());
+  c.dtype = choices.pick(dtypes);
   const int64_t ndim =
       static_cast<int64_t>(choices.pick(std::vector<int>{0, 1, 1, 2, 2, 3, 4, 5, 6}));
   if (ndim == 1 && choices.below(4) == 0) {
@@ -422,8 +443,8 @@ std::string check_forward(const FuzzCase& c) {
   });
   if (first_bit_difference(x.detach(), before) >= 0) return "the input changed";
   // Documented: we refuse complex tensors and non-finite slopes, which torch accepts.
-  const bool we_refuse = c.dtype == torch::kComplexFloat ||
-                         (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
+  const bool we_refuse =
+      refused(c.dtype) || (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
   if (!our_error.empty()) {
     if (our_error.find("activations::") == std::string::npos) return "error without the op name";
     return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
@@ -481,9 +502,9 @@ std::string check_inplace(const FuzzCase& c) {
   }
   // Documented: complex and non-finite slopes refused; leaky_relu_ with a negative slope on a
   // tensor that requires grad refused up front (torch fails later, in backward).
-  const bool we_refuse = c.dtype == torch::kComplexFloat ||
-                         (c.activation == Activation::kLeakyRelu &&
-                          (!std::isfinite(c.slope) || (c.slope < 0 && c.requires_grad)));
+  const bool we_refuse =
+      refused(c.dtype) || (c.activation == Activation::kLeakyRelu &&
+                           (!std::isfinite(c.slope) || (c.slope < 0 && c.requires_grad)));
   if (!our_error.empty()) {
     if (our_error.find("activations::") == std::string::npos) return "error without the op name";
     if (first_bit_difference(x.detach(), before) >= 0) return "a refused call changed its input";
@@ -519,7 +540,7 @@ std::string check_inplace(const FuzzCase& c) {
 torch::Tensor make_out(const FuzzCase& c) {
   switch (c.out_target) {
     case OutTarget::kWrongShape:
-      return torch::full({3}, 7.0).to(c.dtype == torch::kComplexFloat ? torch::kFloat : c.dtype);
+      return torch::full({3}, 7.0).to(refused(c.dtype) ? torch::kFloat : c.dtype);
     case OutTarget::kEmpty:
       return torch::empty({0}, c.dtype);
     case OutTarget::kOtherDtype:
@@ -561,7 +582,7 @@ std::string check_out(const FuzzCase& c) {
   }
   // Documented: complex and non-finite slopes refused; relu.out refuses bool as torch::relu
   // does (its stand-in here, clamp_min, would take it).
-  const bool we_refuse = c.dtype == torch::kComplexFloat ||
+  const bool we_refuse = refused(c.dtype) ||
                          (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope)) ||
                          (c.activation == Activation::kRelu && c.dtype == torch::kBool);
   if (first_bit_difference(x.detach(), x_before) >= 0) return "the input changed";
@@ -598,8 +619,8 @@ std::string check_backward(const FuzzCase& c) {
     }
   });
   // Documented: complex tensors and non-finite slopes are refused.
-  const bool we_refuse = c.dtype == torch::kComplexFloat ||
-                         (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
+  const bool we_refuse =
+      refused(c.dtype) || (c.activation == Activation::kLeakyRelu && !std::isfinite(c.slope));
   if (!our_error.empty()) {
     if (our_error.find("activations::") == std::string::npos) return "error without the op name";
     return torch_error.empty() && !we_refuse ? "ours failed: " + our_error : "";
