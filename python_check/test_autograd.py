@@ -12,16 +12,22 @@ def away_from_kinks(n=40):
     return (x + 0.1 * torch.sign(x)).requires_grad_(True)
 
 
+def in_place(op, x, *args):
+    """The in-place operators return nothing (their schemas end in -> ()): x is the result."""
+    assert op(x, *args) is None
+    return x
+
+
 FUNCTIONS = {
     "sigmoid": lambda x: torch.ops.activations.sigmoid(x),
     "tanh": lambda x: torch.ops.activations.tanh(x),
     "relu": lambda x: torch.ops.activations.relu(x),
     "leaky_relu": lambda x: torch.ops.activations.leaky_relu(x, 0.2),
     "leaky_relu_negative": lambda x: torch.ops.activations.leaky_relu(x, -0.3),
-    "sigmoid_": lambda x: torch.ops.activations.sigmoid_(x * 1.0),
-    "tanh_": lambda x: torch.ops.activations.tanh_(x * 1.0),
-    "relu_": lambda x: torch.ops.activations.relu_(x * 1.0),
-    "leaky_relu_": lambda x: torch.ops.activations.leaky_relu_(x * 1.0, 0.2),
+    "sigmoid_": lambda x: in_place(torch.ops.activations.sigmoid_, x * 1.0),
+    "tanh_": lambda x: in_place(torch.ops.activations.tanh_, x * 1.0),
+    "relu_": lambda x: in_place(torch.ops.activations.relu_, x * 1.0),
+    "leaky_relu_": lambda x: in_place(torch.ops.activations.leaky_relu_, x * 1.0, 0.2),
 }
 
 TORCH = {

@@ -11,8 +11,8 @@ venv="${TORCH_ACTIVATIONS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/torch-activation
 python="$venv/bin/python"
 
 installed_version() {
-  "$python" -c 'import torch, numpy, pytest, matplotlib; print(torch.__version__.split("+")[0])' \
-    2>/dev/null
+  "$python" -c "import torch, numpy, pytest, matplotlib, scikit_build_core
+print(torch.__version__.split('+')[0])" 2>/dev/null
 }
 
 if [ "$(installed_version || true)" != "$torch_version" ]; then
@@ -22,7 +22,9 @@ if [ "$(installed_version || true)" != "$torch_version" ]; then
   mkdir -p "$(dirname "$venv")"
   [ -x "$python" ] || /usr/bin/python3 -m venv "$venv" >&2
   "$python" -m pip install --quiet --upgrade pip >&2
-  "$python" -m pip install --quiet "torch==$torch_version" numpy pytest matplotlib >&2
+  # scikit-build-core: pip install --no-build-isolation . of the Python package
+  "$python" -m pip install --quiet "torch==$torch_version" numpy pytest matplotlib \
+    "scikit-build-core>=0.10" >&2
   [ "$(installed_version || true)" = "$torch_version" ] || {
     echo "torch_python.sh: torch $torch_version did not install into $venv" >&2
     exit 1

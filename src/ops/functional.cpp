@@ -40,8 +40,9 @@ class Operator {
 };
 
 using Unary = at::Tensor(const at::Tensor&);
-using UnaryInplace = at::Tensor&(at::Tensor&);
-using UnaryOut = at::Tensor&(const at::Tensor&, at::Tensor&);
+// The mutating operators return nothing (ops/schemas.h); these functions return what they wrote.
+using UnaryInplace = void(at::Tensor&);
+using UnaryOut = void(const at::Tensor&, at::Tensor&);
 using Backward = at::Tensor(const at::Tensor&, const at::Tensor&);
 
 }  // namespace
@@ -53,12 +54,14 @@ at::Tensor sigmoid(const at::Tensor& self) {
 
 at::Tensor& sigmoid_(at::Tensor& self) {
   static const Operator<UnaryInplace> op("sigmoid_");
-  return op(self);
+  op(self);
+  return self;
 }
 
 at::Tensor& sigmoid_out(const at::Tensor& self, at::Tensor& out) {
   static const Operator<UnaryOut> op("sigmoid", "out");
-  return op(self, out);
+  op(self, out);
+  return out;
 }
 
 at::Tensor tanh(const at::Tensor& self) {
@@ -68,12 +71,14 @@ at::Tensor tanh(const at::Tensor& self) {
 
 at::Tensor& tanh_(at::Tensor& self) {
   static const Operator<UnaryInplace> op("tanh_");
-  return op(self);
+  op(self);
+  return self;
 }
 
 at::Tensor& tanh_out(const at::Tensor& self, at::Tensor& out) {
   static const Operator<UnaryOut> op("tanh", "out");
-  return op(self, out);
+  op(self, out);
+  return out;
 }
 
 at::Tensor relu(const at::Tensor& self) {
@@ -83,12 +88,14 @@ at::Tensor relu(const at::Tensor& self) {
 
 at::Tensor& relu_(at::Tensor& self) {
   static const Operator<UnaryInplace> op("relu_");
-  return op(self);
+  op(self);
+  return self;
 }
 
 at::Tensor& relu_out(const at::Tensor& self, at::Tensor& out) {
   static const Operator<UnaryOut> op("relu", "out");
-  return op(self, out);
+  op(self, out);
+  return out;
 }
 
 at::Tensor leaky_relu(const at::Tensor& self, double negative_slope) {
@@ -97,14 +104,15 @@ at::Tensor leaky_relu(const at::Tensor& self, double negative_slope) {
 }
 
 at::Tensor& leaky_relu_(at::Tensor& self, double negative_slope) {
-  static const Operator<at::Tensor&(at::Tensor&, double)> op("leaky_relu_");
-  return op(self, negative_slope);
+  static const Operator<void(at::Tensor&, double)> op("leaky_relu_");
+  op(self, negative_slope);
+  return self;
 }
 
 at::Tensor& leaky_relu_out(const at::Tensor& self, double negative_slope, at::Tensor& out) {
-  static const Operator<at::Tensor&(const at::Tensor&, double, at::Tensor&)> op("leaky_relu",
-                                                                                "out");
-  return op(self, negative_slope, out);
+  static const Operator<void(const at::Tensor&, double, at::Tensor&)> op("leaky_relu", "out");
+  op(self, negative_slope, out);
+  return out;
 }
 
 at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output) {

@@ -7,27 +7,30 @@
 
 namespace activations::ops {
 
+// The mutating operators (in place, out=) return nothing: PyTorch 2's functionalization
+// (torch.compile, torch.export) can rewrite a custom op that mutates its arguments only when it
+// returns no alias of them. The C++ functional API still returns the tensor written.
 inline constexpr std::array<const char*, 16> kOperatorSchemas = {
-    "sigmoid(Tensor self) -> Tensor",
-    "sigmoid_(Tensor(a!) self) -> Tensor(a!)",
-    "sigmoid.out(Tensor self, *, Tensor(a!) out) -> Tensor(a!)",
+    "sigmoid(Tensor input) -> Tensor",
+    "sigmoid_(Tensor(a!) input) -> ()",
+    "sigmoid.out(Tensor input, *, Tensor(a!) out) -> ()",
     "sigmoid_backward(Tensor grad_output, Tensor output) -> Tensor",
-    "tanh(Tensor self) -> Tensor",
-    "tanh_(Tensor(a!) self) -> Tensor(a!)",
-    "tanh.out(Tensor self, *, Tensor(a!) out) -> Tensor(a!)",
+    "tanh(Tensor input) -> Tensor",
+    "tanh_(Tensor(a!) input) -> ()",
+    "tanh.out(Tensor input, *, Tensor(a!) out) -> ()",
     "tanh_backward(Tensor grad_output, Tensor output) -> Tensor",
-    "relu(Tensor self) -> Tensor",
-    "relu_(Tensor(a!) self) -> Tensor(a!)",
-    "relu.out(Tensor self, *, Tensor(a!) out) -> Tensor(a!)",
+    "relu(Tensor input) -> Tensor",
+    "relu_(Tensor(a!) input) -> ()",
+    "relu.out(Tensor input, *, Tensor(a!) out) -> ()",
     "relu_backward(Tensor grad_output, Tensor output) -> Tensor",
-    "leaky_relu(Tensor self, float negative_slope=0.2) -> Tensor",
-    "leaky_relu_(Tensor(a!) self, float negative_slope=0.2) -> Tensor(a!)",
-    "leaky_relu.out(Tensor self, float negative_slope=0.2, *, Tensor(a!) out) -> Tensor(a!)",
-    "leaky_relu_backward(Tensor grad_output, Tensor self, float negative_slope, "
+    "leaky_relu(Tensor input, float negative_slope=0.2) -> Tensor",
+    "leaky_relu_(Tensor(a!) input, float negative_slope=0.2) -> ()",
+    "leaky_relu.out(Tensor input, float negative_slope=0.2, *, Tensor(a!) out) -> ()",
+    "leaky_relu_backward(Tensor grad_output, Tensor input, float negative_slope, "
     "bool self_is_result) -> Tensor",
 };
 
-// "sigmoid.out(Tensor self, ...) -> ..." gives "sigmoid.out".
+// "sigmoid.out(Tensor input, ...) -> ..." gives "sigmoid.out".
 inline std::string operator_name(const char* schema) {
   const std::string text(schema);
   return text.substr(0, text.find('('));

@@ -217,11 +217,11 @@ at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
 }
 
 template <class Spec, class... Args>
-at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
+void inplace_autograd(at::Tensor& self, Args... args) {
   if (!records_gradient(self)) {
     at::AutoDispatchBelowAutograd below_autograd;
     Spec::forward_(self, args...);
-    return self;
+    return;
   }
   const ops::OpName op{Spec::kName, "_"};
   check_inplace_allowed(op, self);
@@ -231,21 +231,19 @@ at::Tensor& inplace_autograd(at::Tensor& self, Args... args) {
     // (torch's own kernels mark such saves specially): compute out of place and copy into the
     // view, which autograd records as CopySlices over our node.
     self.copy_(ForwardFunction<Spec, true, Args...>::apply(self, args...));
-    return self;
+    return;
   }
   InplaceFunction<Spec, Args...>::apply(self, args...);
-  return self;
 }
 
 // torch refuses to let out= variants record gradients; so do we, before writing.
 template <class Spec, class... Args>
-at::Tensor& out_autograd(const at::Tensor& self, Args... args, at::Tensor& out) {
+void out_autograd(const at::Tensor& self, Args... args, at::Tensor& out) {
   TORCH_CHECK(!records_gradient(self, out), "activations::", Spec::kName,
               ".out: functions with out=... arguments don't support automatic differentiation, "
               "but one of the arguments requires grad.");
   at::AutoDispatchBelowAutograd below_autograd;  // ADInplaceOrView bumps out's version
   Spec::forward_out(self, args..., out);
-  return out;
 }
 
 template <class Spec>
@@ -257,13 +255,13 @@ at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& ou
   return BackwardFunction<Spec>::apply(grad_output, output, true);
 }
 
-at::Tensor& leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
+void leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
   // torch accepts this and fails later in backward, when the input is already overwritten.
   TORCH_CHECK(!(negative_slope < 0.0 && records_gradient(self)),
               "activations::leaky_relu_: a negative slope in place on a tensor that requires "
               "grad is not supported: backward needs the input's signs, which the result no "
               "longer has. Use the out-of-place leaky_relu.");
-  return inplace_autograd<LeakyRelu, double>(self, negative_slope);
+  inplace_autograd<LeakyRelu, double>(self, negative_slope);
 }
 
 at::Tensor leaky_relu_backward_autograd(const at::Tensor& grad_output, const at::Tensor& self,

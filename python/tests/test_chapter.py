@@ -1,0 +1,149 @@
+"""The chapter's own Python, run unchanged after ``from torch_activations import ...``, and the
+package's API: the classes, the functions, in place, repr, type hints, docstrings."""
+import inspect
+import re
+
+import pytest
+import torch
+from torch import nn
+
+import torch_activations
+from torch_activations import (MyLeakyReLU, MyReLU, MySigmoid, MyTanh, leakyrelu, relu,
+                               sigmoid, tanh)
+
+
+# --- the chapter's test functions, verbatim ---------------------------------------------------
+def test_Sigmoid():
+    x = torch.randn([2, 5], dtype=torch.float32)
+    net = nn.Sequential(MySigmoid())
+    y = net(x)
+    print(f"Sigmoid前: {x}")
+    print(f"Sigmoid后: {y}")
+
+
+def test_Tanh():
+    x = torch.randn([2, 5], dtype=torch.float32)
+    net = nn.Sequential(MyTanh())
+    y = net(x)
+    print(f"Tanh前: {x}")
+    print(f"Tanh后: {y}")
+
+
+def test_ReLU():
+    x = torch.randn([2, 5], dtype=torch.float32)
+    net = nn.Sequential(MyReLU())
+    y = net(x)
+    print(f"ReLU前: {x}")
+    print(f"ReLU后: {y}")
+
+
+def test_LeakyReLU():
+    x = torch.randn([2, 5], dtype=torch.float32)
+    net = nn.Sequential(MyLeakyReLU(0.2))
+    y = net(x)
+    print(f"LeakyReLU前: {x}")
+    print(f"LeakyReLU后: {y}")
+# -----------------------------------------------------------------------------------------------
+
+
+TORCH_COUNTERPARTS = {
+    test_Sigmoid: ("Sigmoid", torch.sigmoid),
+    test_Tanh: ("Tanh", torch.tanh),
+    test_ReLU: ("ReLU", torch.relu),
+    test_LeakyReLU: ("LeakyReLU", lambda x: torch.nn.functional.leaky_relu(x, 0.2)),
+}
+
+
+@pytest.mark.parametrize("chapter_test", list(TORCH_COUNTERPARTS), ids=lambda f: f.__name__)
+def test_the_chapters_examples_print_what_torch_computes(chapter_test, capsys, monkeypatch):
+    name, counterpart = TORCH_COUNTERPARTS[chapter_test]
+    calls = []
+    original = getattr(torch.ops.activations, name.lower().replace("leakyrelu", "leaky_relu"))
+    monkeypatch.setattr(torch_activations.functional, "_ops",
+                        _Spy(torch.ops.activations, calls))
+    torch.manual_seed(3)
+    chapter_test()
+    printed = capsys.readouterr().out
+    torch.manual_seed(3)
+    x = torch.randn([2, 5], dtype=torch.float32)
+    assert printed == f"{name}前: {x}\n{name}后: {counterpart(x)}\n"
+    assert calls == [original._qualified_op_name.split("::")[1]], "our operator did the work"
+
+
+class _Spy:
+    """Records which torch.ops.activations operators are called."""
+
+    def __init__(self, ops, calls):
+        self._ops, self._calls = ops, calls
+
+    def __getattr__(self, name):
+        self._calls.append(name)
+        return getattr(self._ops, name)
+
+
+def test_functions_match_torch():
+    x = torch.randn(1000) * 10
+    assert torch.allclose(sigmoid(x), torch.sigmoid(x), rtol=1e-6, atol=0)
+    assert torch.allclose(tanh(x), torch.tanh(x), rtol=1e-6, atol=1e-7)
+    assert torch.equal(relu(x), torch.relu(x))
+    assert torch.equal(leakyrelu(x), torch.nn.functional.leaky_relu(x, 0.2))
+    assert torch.equal(leakyrelu(x, gamma=0.01), torch.nn.functional.leaky_relu(x, 0.01))
+
+
+@pytest.mark.parametrize("module, reference", [
+    (MyReLU(inplace=True), torch.relu),
+    (MyLeakyReLU(0.3, inplace=True), lambda x: torch.nn.functional.leaky_relu(x, 0.3)),
+])
+def test_inplace_modules_overwrite_their_input(module, reference):
+    x = torch.randn(4, 5)
+    expected = reference(x)
+    y = module(x)
+    assert y is x and torch.equal(x, expected)
+
+
+def test_inplace_modules_train():
+    torch.manual_seed(0)
+    layer = nn.Linear(3, 4)
+    x = torch.randn(5, 3)
+    for make in (lambda: MyReLU(inplace=True), lambda: MyLeakyReLU(inplace=True)):
+        ours = make()(layer(x)).sum()
+        grad_ours = torch.autograd.grad(ours, layer.weight)[0]
+        theirs = (torch.relu(layer(x)) if isinstance(make(), MyReLU)
+                  else torch.nn.functional.leaky_relu(layer(x), 0.2)).sum()
+        grad_theirs = torch.autograd.grad(theirs, layer.weight)[0]
+        assert torch.equal(grad_ours, grad_theirs)
+
+
+def test_repr():
+    net = nn.Sequential(MySigmoid(), MyTanh(), MyReLU(), MyReLU(inplace=True), MyLeakyReLU(),
+                        MyLeakyReLU(0.1, inplace=True))
+    assert re.findall(r"\((\d)\): (.*)", repr(net)) == [
+        ("0", "MySigmoid()"), ("1", "MyTanh()"), ("2", "MyReLU()"), ("3", "MyReLU(inplace=True)"),
+        ("4", "MyLeakyReLU(gamma=0.2)"), ("5", "MyLeakyReLU(gamma=0.1, inplace=True)")]
+
+
+def test_non_finite_gamma_is_refused():
+    with pytest.raises(ValueError, match="gamma"):
+        MyLeakyReLU(float("inf"))
+
+
+@pytest.mark.parametrize("public", torch_activations.__all__)
+def test_public_names_have_docstrings_and_type_hints(public):
+    item = getattr(torch_activations, public)
+    if isinstance(item, bool):
+        return
+    assert inspect.getdoc(item), public
+    functions = [item.forward, item.__init__] if inspect.isclass(item) else [item]
+    for function in functions:
+        if function is object.__init__ or function is nn.Module.__init__:
+            continue
+        hints = inspect.signature(function)
+        assert hints.return_annotation is not inspect.Signature.empty, (public, function)
+        for parameter in hints.parameters.values():
+            if parameter.name != "self":
+                assert parameter.annotation is not inspect.Parameter.empty, (public, parameter)
+
+
+def test_the_package_is_typed():
+    import pathlib
+    assert (pathlib.Path(torch_activations.__file__).parent / "py.typed").is_file()

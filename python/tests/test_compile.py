@@ -1,0 +1,84 @@
+"""torch.compile (inductor, fullgraph) of models using all four activations, in place included,
+forward and backward against eager, and dynamic shapes without recompiling."""
+import pytest
+import torch
+from torch import nn
+
+from conftest import requires_compile
+from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MyTanh, leakyrelu, relu_
+
+pytestmark = requires_compile
+
+
+def model():
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Linear(6, 16), MyTanh(), nn.Linear(16, 16), MyReLU(inplace=True),
+        nn.Linear(16, 16), MyLeakyReLU(0.2, inplace=True), nn.Linear(16, 16), MyReLU(),
+        nn.Linear(16, 16), MyLeakyReLU(0.1), nn.Linear(16, 1), MySigmoid())
+
+
+def forward_and_backward(net, x):
+    y = net(x)
+    y.sum().backward()
+    return y.detach(), [p.grad.clone() for p in net.parameters()]
+
+
+def test_fullgraph_inductor_matches_eager_forward_and_backward():
+    torch._dynamo.reset()
+    eager, compiled = model(), model()
+    x = torch.randn(32, 6)
+    expected, expected_grads = forward_and_backward(eager, x)
+    got, grads = forward_and_backward(torch.compile(compiled, fullgraph=True, backend="inductor"),
+                                      x)
+    torch.testing.assert_close(got, expected)
+    for g, e in zip(grads, expected_grads):
+        torch.testing.assert_close(g, e)
+
+
+def test_inplace_functions_under_compile():
+    torch._dynamo.reset()
+
+    def f(x):
+        y = x * 2
+        relu_(y)
+        return leakyrelu(y - 1, 0.3) + torch.ops.activations.tanh(x)
+
+    x = torch.randn(40)
+    torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
+
+
+class Scale(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(features))
+
+    def forward(self, x):
+        return x * self.weight
+
+
+def elementwise_model():
+    """Our activations, in place included, between learnable scales: nothing else in the graph
+    that could itself specialise on a size."""
+    torch.manual_seed(0)
+    return nn.Sequential(Scale(6), MyTanh(), Scale(6), MyReLU(inplace=True), Scale(6),
+                         MyLeakyReLU(0.2, inplace=True), MyReLU(), Scale(6), MyLeakyReLU(0.1),
+                         Scale(6), MySigmoid())
+
+
+def test_dynamic_shapes_compile_once():
+    torch._dynamo.reset()
+    from torch._dynamo.utils import counters
+    counters.clear()
+    eager = elementwise_model()
+    compiled = torch.compile(elementwise_model(), fullgraph=True, dynamic=True)
+    for batch in (5, 9, 33, 200):
+        x = torch.randn(batch, 6)
+        got, grads = forward_and_backward(compiled, x)
+        compiled.zero_grad()
+        expected, expected_grads = forward_and_backward(eager, x)
+        eager.zero_grad()
+        torch.testing.assert_close(got, expected)
+        for g, e in zip(grads, expected_grads):
+            torch.testing.assert_close(g, e)
+    assert counters["stats"]["unique_graphs"] == 1, dict(counters["stats"])

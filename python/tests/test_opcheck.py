@@ -1,0 +1,67 @@
+"""torch.library.opcheck for every operator (forward, in place, out=, backward) on varied
+samples, with and without requires_grad: schema against the kernels' real mutations and
+aliasing, the autograd registration, the fake kernels, and AOT dispatch, static and with
+dynamic shapes."""
+import pytest
+import torch
+
+from conftest import requires_opcheck
+
+pytestmark = requires_opcheck
+A = torch.ops.activations
+SLOPES = {"leaky_relu": (0.2,), "sigmoid": (), "tanh": (), "relu": ()}
+
+
+def inputs(requires_grad):
+    """Varied samples: shapes (0-dim, empty, odd lengths), layouts (transposed, sliced,
+    channels_last) and dtypes."""
+    torch.manual_seed(0)
+    samples = [
+        torch.randn(5, 7),
+        torch.randn(()),
+        torch.randn(0, 3),
+        torch.randn(33),
+        torch.randn(6, 4).t(),
+        torch.randn(8, 9)[::2, 1::3],
+        torch.randn(2, 3, 4, 5).contiguous(memory_format=torch.channels_last),
+        torch.randn(4, 6, dtype=torch.float64),
+        torch.randn(3, 5).to(torch.bfloat16),
+    ]
+    return [s.requires_grad_(requires_grad) if s.is_floating_point() else s for s in samples]
+
+
+def backward_samples(name, requires_grad):
+    torch.manual_seed(1)
+    pairs = [(torch.randn(5, 7), torch.rand(5, 7)), (torch.randn(4, 1), torch.rand(1, 6)),
+             (torch.randn(6, 4).t(), torch.rand(4, 6)),
+             (torch.randn(3, 3, dtype=torch.float64), torch.rand(3, 3, dtype=torch.float64))]
+    for grad, saved in pairs:
+        extra = (0.2, False) if name == "leaky_relu" else ()
+        yield (grad.requires_grad_(requires_grad), saved.requires_grad_(requires_grad)) + extra
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_forward(name, requires_grad):
+    for x in inputs(requires_grad):
+        torch.library.opcheck(getattr(A, name).default, (x,) + SLOPES[name])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_in_place(name):
+    for x in inputs(False):
+        torch.library.opcheck(getattr(A, name + "_").default, (x.clone(),) + SLOPES[name])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_out(name):
+    for x in inputs(False):
+        out = torch.empty_like(x)
+        torch.library.opcheck(getattr(A, name).out, (x,) + SLOPES[name], {"out": out})
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_backward(name, requires_grad):
+    for args in backward_samples(name, requires_grad):
+        torch.library.opcheck(getattr(A, name + "_backward").default, args)

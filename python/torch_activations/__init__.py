@@ -1,0 +1,26 @@
+"""torch-activations for Python: the four activation functions of the textbook section 3.12
+(Sigmoid, Tanh, ReLU, LeakyReLU) as the chapter writes them, ``MySigmoid()``, ``sigmoid(x)``,
+..., backed by the library's kernels and gradients (``torch.ops.activations``).
+
+    import torch
+    from torch import nn
+    from torch_activations import MySigmoid, MyTanh, MyReLU, MyLeakyReLU
+
+    net = nn.Sequential(nn.Linear(2, 8), MyTanh(), nn.Linear(8, 1), MySigmoid())
+
+Importing it loads libtorch_activations.so (``$TORCH_ACTIVATIONS_LIBRARY``, else beside the
+package, else the source tree's build folder) and, on torch 2.4 and later, registers the fake
+kernels that torch.compile and torch.export need with dynamic shapes.
+"""
+from ._library import load_library
+from . import _fake
+from .functional import (leakyrelu, leakyrelu_, relu, relu_, sigmoid, sigmoid_, tanh, tanh_)
+from .modules import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
+
+__version__ = "0.1.0"
+HAS_FAKE_KERNELS: bool = _fake.register()
+
+__all__ = [
+    "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "sigmoid", "tanh", "relu", "leakyrelu",
+    "sigmoid_", "tanh_", "relu_", "leakyrelu_", "load_library", "HAS_FAKE_KERNELS",
+]

@@ -1,0 +1,130 @@
+"""Fake (meta) kernels of the ``activations`` operators for torch.compile and torch.export,
+written with symbolic sizes so that ``dynamic=True`` does not specialise on each shape: the C++
+Meta kernels read concrete sizes. They give what the C++ kernels give (dtype, sizes, strides as
+TensorIterator lays them out) and refuse what they refuse, and are registered where
+``torch.library.register_fake`` exists (torch 2.4 and later), in place of the C++ Meta kernels."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import torch
+
+FLOATING = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+INTEGRAL = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+
+# How each activation treats an input's dtype (src/ops/activation_traits.h): integral inputs
+# give the default float dtype, stay integral, or are refused.
+INTEGRAL_INPUTS = {"sigmoid": "float result", "tanh": "float result", "relu": "kept",
+                   "leaky_relu": "refused"}
+OUT_MAY_CAST = {"sigmoid": True, "tanh": True, "relu": False, "leaky_relu": False}
+BACKWARD_LAYOUT_FROM_SAVED = {"sigmoid": False, "tanh": False, "relu": True, "leaky_relu": True}
+
+
+def _check(condition: bool, op: str, message: str) -> None:
+    if not condition:
+        raise RuntimeError(f"activations::{op}: {message}")
+
+
+def result_dtype(op: str, name: str, x: torch.Tensor) -> torch.dtype:
+    dtype = x.dtype
+    _check(not dtype.is_complex, op, f"complex tensors are not supported (got {dtype})")
+    if dtype in FLOATING:
+        return dtype
+    _check(dtype in INTEGRAL or dtype == torch.bool, op, f"{dtype} tensors are not supported")
+    rule = INTEGRAL_INPUTS[name]
+    if rule == "float result":
+        return torch.get_default_dtype()
+    _check(rule == "kept", op, f"{dtype} inputs are not supported; it takes floating-point tensors")
+    _check(dtype != torch.bool, op, "Boolean inputs are not supported")
+    return dtype
+
+
+def check_slope(op: str, negative_slope: float) -> None:
+    _check(negative_slope == negative_slope and abs(negative_slope) != float("inf"), op,
+           f"negative_slope must be finite, got {negative_slope}")
+
+
+def elementwise_like(tensors: Sequence[torch.Tensor], dtype: torch.dtype) -> torch.Tensor:
+    """A new tensor laid out as TensorIterator lays out the result of an elementwise op."""
+    from torch._prims_common import compute_elementwise_output_strides
+
+    strides = compute_elementwise_output_strides(*tensors)
+    return torch.empty_strided(tensors[0].shape, strides, dtype=dtype, device=tensors[0].device)
+
+
+def forward(name: str, x: torch.Tensor, negative_slope: Optional[float] = None) -> torch.Tensor:
+    dtype = result_dtype(name, name, x)
+    if negative_slope is not None:
+        check_slope(name, negative_slope)
+    return elementwise_like([x], dtype)
+
+
+def forward_(name: str, x: torch.Tensor, negative_slope: Optional[float] = None) -> None:
+    op = name + "_"
+    dtype = result_dtype(op, name, x)
+    _check(dtype == x.dtype, op, f"result type {dtype} can't be cast to the desired output type "
+           f"{x.dtype}")
+    if negative_slope is not None:
+        check_slope(op, negative_slope)
+
+
+def forward_out(name: str, x: torch.Tensor, out: torch.Tensor,
+                negative_slope: Optional[float] = None) -> None:
+    op = name + ".out"
+    dtype = result_dtype(op, name, x)
+    if negative_slope is not None:
+        check_slope(op, negative_slope)
+    if OUT_MAY_CAST[name]:
+        _check(torch.can_cast(dtype, out.dtype), op,
+               f"result type {dtype} can't be cast to the desired output type {out.dtype}")
+    else:
+        _check(dtype == out.dtype, op, f"expected out to have dtype {dtype} but got {out.dtype}")
+    if out.shape != x.shape:
+        out.resize_(x.shape)
+
+
+def backward(name: str, grad_output: torch.Tensor, saved: torch.Tensor) -> torch.Tensor:
+    op = name + "_backward"
+    result_dtype(op, "sigmoid", grad_output)
+    result_dtype(op, "sigmoid", saved)
+    dtype = torch.promote_types(grad_output.dtype, saved.dtype)
+    _check(dtype in FLOATING, op, "expected float, double, half or bfloat16 tensors, got "
+           f"{grad_output.dtype} and {saved.dtype}")
+    shape = torch.broadcast_shapes(grad_output.shape, saved.shape)
+    grad, values = grad_output.expand(shape), saved.expand(shape)
+    return elementwise_like([values, grad] if BACKWARD_LAYOUT_FROM_SAVED[name] else [grad, values],
+                            dtype)
+
+
+def register() -> bool:
+    """Registers every fake kernel; False where this torch has no register_fake."""
+    register_fake = getattr(torch.library, "register_fake", None)
+    if register_fake is None:
+        return False
+    for name in ("sigmoid", "tanh", "relu"):
+        register_fake(f"activations::{name}", lambda x, name=name: forward(name, x))
+        register_fake(f"activations::{name}_", lambda x, name=name: forward_(name, x))
+        register_fake(f"activations::{name}.out",
+                      lambda x, *, out, name=name: forward_out(name, x, out))
+        register_fake(f"activations::{name}_backward",
+                      lambda g, y, name=name: backward(name, g, y))
+    register_fake("activations::leaky_relu",
+                  lambda x, negative_slope=0.2: forward("leaky_relu", x, negative_slope))
+    register_fake("activations::leaky_relu_",
+                  lambda x, negative_slope=0.2: forward_("leaky_relu", x, negative_slope))
+    register_fake("activations::leaky_relu.out",
+                  lambda x, negative_slope=0.2, *, out: forward_out("leaky_relu", x, out,
+                                                                    negative_slope))
+    register_fake("activations::leaky_relu_backward", leaky_relu_backward)
+    return True
+
+
+def leaky_relu_backward(grad_output: torch.Tensor, saved: torch.Tensor, negative_slope: float,
+                        self_is_result: bool) -> torch.Tensor:
+    op = "leaky_relu_backward"
+    _check(not self_is_result or negative_slope >= 0, op,
+           "in-place leaky_relu backward with a negative slope is not supported; use the "
+           "out-of-place leaky_relu")
+    result = backward("leaky_relu", grad_output, saved)
+    check_slope(op, negative_slope)
+    return result

@@ -1,0 +1,56 @@
+"""The chapter's layers as torch.nn.Modules on our kernels: MySigmoid, MyTanh, MyReLU and
+MyLeakyReLU, drop-in for nn.Sequential like torch.nn's own."""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from . import functional as F
+
+
+class MySigmoid(nn.Module):
+    """Sigmoid (eq. 3-113) as a layer."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.sigmoid(x)
+
+
+class MyTanh(nn.Module):
+    """Tanh (eq. 3-115) as a layer."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.tanh(x)
+
+
+class MyReLU(nn.Module):
+    """ReLU (eq. 3-117) as a layer; ``inplace=True`` overwrites its input."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu_(x) if self.inplace else F.relu(x)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class MyLeakyReLU(nn.Module):
+    """LeakyReLU (eq. 3-119) as a layer with the chapter's slope ``gamma`` (default 0.2, where
+    torch.nn.LeakyReLU's is 0.01); ``inplace=True`` overwrites its input."""
+
+    def __init__(self, gamma: float = 0.2, inplace: bool = False) -> None:
+        super().__init__()
+        if not math.isfinite(gamma):
+            raise ValueError(f"MyLeakyReLU: gamma must be finite, got {gamma}")
+        self.gamma = gamma
+        self.inplace = inplace
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.leakyrelu_(x, self.gamma) if self.inplace else F.leakyrelu(x, self.gamma)
+
+    def extra_repr(self) -> str:
+        return f"gamma={self.gamma}" + (", inplace=True" if self.inplace else "")
