@@ -2,7 +2,6 @@
 // operator and the problem, and leaves every input and out= tensor as it was.
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
-#include <torch/version.h>
 
 #include <activations/activations.h>
 
@@ -80,19 +79,6 @@ TEST(ErrorPaths, WrongDtype) {
                  "can't be cast to the desired output type Long", {ints});
   auto flags = torch::tensor({true, false});
   expect_refused([&] { activations::relu_(flags); }, "activations::relu_", "Boolean", {flags});
-}
-
-// Dtypes that newer torches added and no kernel here takes: float8 (2.1) and unsigned 16 to 64
-// bit (2.3), which torch 2.x counts as floating and integral types.
-std::vector<torch::ScalarType> newer_torch_dtypes() {
-  return {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
-    torch::kFloat8_e4m3fn, torch::kFloat8_e5m2,
-#endif
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
-        torch::kUInt16, torch::kUInt32, torch::kUInt64,
-#endif
-  };
 }
 
 TEST(ErrorPaths, DtypesOfNewerTorchesAreRefusedByName) {

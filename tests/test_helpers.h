@@ -3,6 +3,7 @@
 #pragma once
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <cstdint>
@@ -86,6 +87,19 @@ inline UlpReport ulp_report(const torch::Tensor& input, const torch::Tensor& out
     }
   }
   return report;
+}
+
+// Dtypes that newer torches added and no kernel here takes: float8 (2.1) and unsigned 16 to 64
+// bit (2.3), which torch 2.x counts as floating and integral types. Empty on older torches.
+inline std::vector<torch::ScalarType> newer_torch_dtypes() {
+  return {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    torch::kFloat8_e4m3fn, torch::kFloat8_e5m2,
+#endif
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+        torch::kUInt16, torch::kUInt32, torch::kUInt64,
+#endif
+  };
 }
 
 // Every value a 16-bit float type can hold: all 65,536 bit patterns.

@@ -1,7 +1,6 @@
 #include "fuzz_case.h"
 
 #include <activations/activations.h>
-#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -86,17 +85,13 @@ bool floating(torch::ScalarType t) {
   return t == torch::kFloat || t == torch::kDouble || t == torch::kHalf || t == torch::kBFloat16;
 }
 
-// Dtypes of this torch that no kernel of ours takes, each refused with the operator's name:
-// complex, and on newer torches float8 (2.1) and unsigned 16 to 64 bit (2.3).
-const std::vector<torch::ScalarType> kRefusedDtypes = {
-    torch::kComplexFloat,
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
-    torch::kFloat8_e4m3fn, torch::kFloat8_e5m2,
-#endif
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
-    torch::kUInt16,        torch::kUInt32,      torch::kUInt64,
-#endif
-};
+// Dtypes of this torch that no kernel of ours takes, each refused with the operator's name.
+std::vector<torch::ScalarType> refused_dtypes() {
+  auto dtypes = activations::testing::newer_torch_dtypes();
+  dtypes.push_back(torch::kComplexFloat);
+  return dtypes;
+}
+const std::vector<torch::ScalarType> kRefusedDtypes = refused_dtypes();
 
 bool refused(torch::ScalarType t) {
   return std::find(kRefusedDtypes.begin(), kRefusedDtypes.end(), t) != kRefusedDtypes.end();
