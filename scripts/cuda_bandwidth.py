@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""GB/s of our CUDA operators, torch's, and a device-to-device copy, float32 at 2^20, 2^24 and
-2^28 elements (bytes read + written / time, CUDA events, median of repeated runs). Prints a
-markdown table for BENCHMARKS.md and writes JSON. Needs a GPU: run by scripts/gpu_check.sh.
+"""GB/s (bytes read + written over time; CUDA events, median after warm-up) of our CUDA
+operators, forward, in place, out= and backward, beside torch's own and a device-to-device copy,
+for float32 and bfloat16 at 2^20, 2^24 and 2^28 elements. Prints a markdown table for
+BENCHMARKS.md and writes JSON. Needs a GPU: run by scripts/gpu_check.sh.
 
     cuda_bandwidth.py OUTPUT.json
 """
@@ -10,6 +11,7 @@ import pathlib
 import sys
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "python_check"))
 import activations_loader  # noqa: E402
@@ -18,8 +20,9 @@ activations_loader.load()
 A = torch.ops.activations
 
 
-def time_ms(fn, repeats=20):
-    fn()
+def time_ms(fn, repeats=15):
+    for _ in range(3):
+        fn()
     torch.cuda.synchronize()
     times = []
     for _ in range(repeats):
@@ -32,36 +35,66 @@ def time_ms(fn, repeats=20):
     return sorted(times)[len(times) // 2]
 
 
+def cases(x, g, y, out):
+    """name -> (ours, torch's, tensors moved): forward/out= and in place read and write one
+    tensor, backward reads two and writes one."""
+    torch_forward = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+                     "leaky_relu": lambda t: F.leaky_relu(t, 0.2)}
+    torch_inplace = {"sigmoid": torch.sigmoid_, "tanh": torch.tanh_, "relu": torch.relu_,
+                     "leaky_relu": lambda t: F.leaky_relu_(t, 0.2)}
+    torch_out = {"sigmoid": lambda t: torch.sigmoid(t, out=out),
+                 "tanh": lambda t: torch.tanh(t, out=out),
+                 "relu": lambda t: torch.clamp_min(t, 0, out=out),
+                 "leaky_relu": lambda t: torch._C._nn.leaky_relu(t, 0.2, out=out)}
+    torch_backward = {"sigmoid": torch.ops.aten.sigmoid_backward,
+                      "tanh": torch.ops.aten.tanh_backward,
+                      "relu": lambda g, y: torch.ops.aten.threshold_backward(g, y, 0),
+                      "leaky_relu": lambda g, y: torch.ops.aten.leaky_relu_backward(
+                          g, y, 0.2, False)}
+    slope = {"leaky_relu": (0.2,)}
+    result = {}
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu"):
+        op, extra = getattr(A, name), slope.get(name, ())
+        inplace = getattr(A, name + "_")
+        backward = getattr(A, name + "_backward")
+        backward_extra = (0.2, False) if name == "leaky_relu" else ()
+        result[f"{name} forward"] = (lambda op=op, e=extra: op(x, *e),
+                                     lambda f=torch_forward[name]: f(x), 2)
+        result[f"{name} in place"] = (lambda f=inplace, e=extra: f(out, *e),
+                                      lambda f=torch_inplace[name]: f(out), 2)
+        result[f"{name} out="] = (lambda op=op, e=extra: op(x, *e, out=out),
+                                  lambda f=torch_out[name]: f(x), 2)
+        result[f"{name} backward"] = (lambda b=backward, e=backward_extra: b(g, y, *e),
+                                      lambda f=torch_backward[name]: f(g, y), 3)
+    return result
+
+
 def main():
     rows = []
-    for power in (20, 24, 28):
-        n = 1 << power
-        x = torch.randn(n, device="cuda") * 3
-        g = torch.randn(n, device="cuda")
-        out = torch.empty_like(x)
-        y = torch.sigmoid(x)
-        cases = {
-            "copy": (lambda: out.copy_(x), 2),
-            "sigmoid ours": (lambda: A.sigmoid(x, out=out), 2),
-            "sigmoid torch": (lambda: torch.sigmoid(x, out=out), 2),
-            "tanh ours": (lambda: A.tanh(x, out=out), 2),
-            "tanh torch": (lambda: torch.tanh(x, out=out), 2),
-            "relu ours": (lambda: A.relu(x, out=out), 2),
-            "relu torch": (lambda: torch.clamp_min(x, 0, out=out), 2),
-            "leaky_relu ours": (lambda: A.leaky_relu(x, 0.2, out=out), 2),
-            "leaky_relu torch": (lambda: torch._C._nn.leaky_relu(x, 0.2, out=out), 2),
-            "sigmoid_backward ours": (lambda: A.sigmoid_backward(g, y), 3),
-            "sigmoid_backward torch": (lambda: torch.ops.aten.sigmoid_backward(g, y), 3),
-        }
-        for name, (fn, tensors) in cases.items():
-            ms = time_ms(fn)
-            rows.append({"elements": n, "case": name, "ms": ms,
-                         "GB/s": tensors * 4 * n / ms / 1e6})
-    print(f"Device: {torch.cuda.get_device_name()}, torch {torch.__version__}\n")
-    print("| case | 2^20 GB/s | 2^24 GB/s | 2^28 GB/s |\n|---|---|---|---|")
-    for name in dict.fromkeys(r["case"] for r in rows):
-        cells = [f"{r['GB/s']:.0f}" for r in rows if r["case"] == name]
-        print(f"| {name} | " + " | ".join(cells) + " |")
+    for dtype in (torch.float32, torch.bfloat16):
+        size = torch.finfo(dtype).bits // 8
+        for power in (20, 24, 28):
+            n = 1 << power
+            x = (torch.randn(n, device="cuda") * 3).to(dtype)
+            g = torch.randn(n, device="cuda").to(dtype)
+            y = torch.sigmoid(x)
+            out = torch.empty_like(x)
+            copy_gbs = 2 * size * n / time_ms(lambda: out.copy_(x)) / 1e6
+            for name, (ours, theirs, tensors) in cases(x, g, y, out).items():
+                bytes_moved = tensors * size * n
+                ours_gbs = bytes_moved / time_ms(ours) / 1e6
+                torch_gbs = bytes_moved / time_ms(theirs) / 1e6
+                rows.append({"dtype": str(dtype).replace("torch.", ""), "elements": n,
+                             "case": name, "ours GB/s": ours_gbs, "torch GB/s": torch_gbs,
+                             "copy GB/s": copy_gbs})
+    print(f"Device: {torch.cuda.get_device_name()}, torch {torch.__version__}, "
+          f"CUDA {torch.version.cuda}\n")
+    print("| dtype | elements | case | ours GB/s | torch GB/s | copy GB/s | ours/copy | ours/torch |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['dtype']} | 2^{r['elements'].bit_length() - 1} | {r['case']} | "
+              f"{r['ours GB/s']:.0f} | {r['torch GB/s']:.0f} | {r['copy GB/s']:.0f} | "
+              f"{r['ours GB/s'] / r['copy GB/s']:.2f} | {r['ours GB/s'] / r['torch GB/s']:.2f} |")
     pathlib.Path(sys.argv[1]).write_text(json.dumps(
         {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "rows": rows},
         indent=1))
