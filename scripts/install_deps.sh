@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build git libtorch-dev python3-torch libgtest-dev
           libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib
-          python3-venv "$@")
+          python3-venv python3-dev "$@")
 
 missing=()
 for package in "${packages[@]}"; do
