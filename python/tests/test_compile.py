@@ -36,13 +36,19 @@ def test_fullgraph_inductor_matches_eager_forward_and_backward():
         torch.testing.assert_close(g, e)
 
 
-def test_inplace_functions_under_compile():
+def test_inplace_and_out_operators_under_compile():
     torch._dynamo.reset()
+    ops = torch.ops.activations
 
     def f(x):
-        y = x * 2
-        relu_(y)
-        return leakyrelu(y - 1, 0.3) + torch.ops.activations.tanh(x)
+        a, b, c, d = x * 2, x - 1, x * 3, x + 0.5
+        ops.sigmoid_(a)
+        ops.tanh_(b)
+        relu_(c)
+        ops.leaky_relu_(d, 0.1)
+        out = torch.empty_like(x)
+        ops.tanh(x * a, out=out)
+        return leakyrelu(a + b - 1, 0.3) * c + d + out
 
     x = torch.randn(40)
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))

@@ -1,7 +1,7 @@
 """torch.library.opcheck for every operator (forward, in place, out=, backward) on varied
 samples, with and without requires_grad: schema against the kernels' real mutations and
-aliasing, the autograd registration, the fake kernels, and AOT dispatch, static and with
-dynamic shapes."""
+aliasing, the autograd registration, the fake kernels, and AOT dispatch with dynamic shapes
+(opcheck's default checks)."""
 import pytest
 import torch
 
