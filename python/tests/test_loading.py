@@ -26,10 +26,13 @@ def test_loaded_from_the_environment_variable_when_set():
         assert torch_activations.load_library() == pathlib.Path(expected)
 
 
-def run_copy_of_the_package(tmp_path, environment_library, script):
-    """Runs `script` against a copy of the package alone in tmp_path (no build folder near)."""
+def run_copy_of_the_package(tmp_path, environment_library, script, linked_library=None):
+    """Runs `script` against a copy of the package alone in tmp_path (no build folder near),
+    with `linked_library` linked beside it if given."""
     shutil.copytree(PACKAGE_DIR, tmp_path / "torch_activations",
                     ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    if linked_library:
+        os.symlink(linked_library, tmp_path / "torch_activations" / _library.LIBRARY_NAME)
     environment = dict(os.environ, PYTHONPATH=str(tmp_path))
     environment.pop("TORCH_ACTIVATIONS_LIBRARY", None)
     if environment_library:
@@ -46,16 +49,8 @@ def test_a_missing_library_is_reported(tmp_path):
 
 
 def test_the_library_beside_the_package_is_used(tmp_path):
-    library = torch_activations.load_library()
-    script = ("import torch_activations, pathlib; "
-              "print(torch_activations.load_library())")
-    (tmp_path / "torch_activations").mkdir()
-    os.symlink(library.resolve(), tmp_path / "torch_activations" / _library.LIBRARY_NAME)
-    shutil.copytree(PACKAGE_DIR, tmp_path / "torch_activations", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.so"))
-    environment = dict(os.environ, PYTHONPATH=str(tmp_path))
-    environment.pop("TORCH_ACTIVATIONS_LIBRARY", None)
-    result = subprocess.run([sys.executable, "-c", script], env=environment, cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = run_copy_of_the_package(
+        tmp_path, None, "import torch_activations; print(torch_activations.load_library())",
+        linked_library=torch_activations.load_library().resolve())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "torch_activations" / _library.LIBRARY_NAME)

@@ -65,3 +65,17 @@ def test_out(name):
 def test_backward(name, requires_grad):
     for args in backward_samples(name, requires_grad):
         torch.library.opcheck(getattr(A, name + "_backward").default, args)
+
+
+def test_fake_out_of_another_shape_is_resized_and_laid_out_as_the_kernel_does():
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    x = torch.randn(6, 4).t()
+    real_out = torch.empty(3)
+    A.tanh(x, out=real_out)
+    with FakeTensorMode() as mode:
+        fake_x = mode.from_tensor(x)
+        fake_out = torch.empty(3)
+        A.tanh(fake_x, out=fake_out)
+    assert fake_out.shape == real_out.shape and fake_out.stride() == real_out.stride()
+    assert real_out.stride() == (1, 4)

@@ -79,8 +79,11 @@ def forward_out(name: str, x: torch.Tensor, out: torch.Tensor,
                f"result type {dtype} can't be cast to the desired output type {out.dtype}")
     else:
         _check(dtype == out.dtype, op, f"expected out to have dtype {dtype} but got {out.dtype}")
-    if out.shape != x.shape:
+    if out.shape != x.shape:  # as the C++ resize_out: torch's resize, then the result's layout
+        from torch._prims_common import compute_elementwise_output_strides
+
         out.resize_(x.shape)
+        out.as_strided_(x.shape, compute_elementwise_output_strides(x))
 
 
 def backward(name: str, grad_output: torch.Tensor, saved: torch.Tensor) -> torch.Tensor:

@@ -2,7 +2,7 @@
 
 namespace activations::kernels {
 
-Dtype kernel_dtype(c10::ScalarType dtype) {
+std::optional<Dtype> find_kernel_dtype(c10::ScalarType dtype) {
   switch (dtype) {
     case c10::kFloat:
       return Dtype::kFloat32;
@@ -23,8 +23,14 @@ Dtype kernel_dtype(c10::ScalarType dtype) {
     case c10::kLong:
       return Dtype::kInt64;
     default:
-      TORCH_CHECK(false, "activations: no kernel for dtype ", dtype);
+      return std::nullopt;
   }
+}
+
+Dtype kernel_dtype(c10::ScalarType dtype) {
+  const std::optional<Dtype> found = find_kernel_dtype(dtype);
+  TORCH_CHECK(found.has_value(), "activations: no kernel for dtype ", dtype);
+  return *found;
 }
 
 }  // namespace activations::kernels

@@ -6,13 +6,22 @@
 #include <c10/util/Exception.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "kernels/kernel_spec.h"
 
 namespace activations::kernels {
 
+// The kernel dtype of a tensor's scalar type, if a kernel computes in it.
+std::optional<Dtype> find_kernel_dtype(c10::ScalarType dtype);
+
 // The kernel dtype of a tensor's scalar type; an error for others.
 Dtype kernel_dtype(c10::ScalarType dtype);
+
+inline bool is_floating(Dtype dtype) {
+  return dtype == Dtype::kFloat32 || dtype == Dtype::kFloat64 || dtype == Dtype::kFloat16 ||
+         dtype == Dtype::kBFloat16;
+}
 
 // kIntegral: integer dtypes are dispatched too (ReLU forward); otherwise they are an error.
 template <typename Float16, typename BFloat16, bool kIntegral, typename Body>

@@ -4,21 +4,13 @@
 #include <ATen/native/Resize.h>
 #include <c10/core/DefaultDtype.h>
 
+#include "kernels/dispatch_dtype.h"
 #include "kernels/layout.h"
 
 namespace activations::ops {
-namespace {
-
-bool is_kernel_integral_type(c10::ScalarType dtype) {
-  return dtype == c10::kByte || dtype == c10::kChar || dtype == c10::kShort || dtype == c10::kInt ||
-         dtype == c10::kLong || dtype == c10::kBool;
-}
-
-}  // namespace
-
 bool is_kernel_floating_type(c10::ScalarType dtype) {
-  return dtype == c10::kFloat || dtype == c10::kDouble || dtype == c10::kHalf ||
-         dtype == c10::kBFloat16;
+  const std::optional<kernels::Dtype> kernel = kernels::find_kernel_dtype(dtype);
+  return kernel.has_value() && kernels::is_floating(*kernel);
 }
 
 c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tensor& self) {
@@ -29,7 +21,9 @@ c10::ScalarType result_dtype(const OpName& op, InputDtypes rule, const at::Tenso
               ": quantized tensors are not supported (got ", dtype, ")");
   if (is_kernel_floating_type(dtype)) return dtype;
   // Newer torches add dtypes (float8, unsigned 16 to 64 bit, ...) that no kernel here takes.
-  TORCH_CHECK(is_kernel_integral_type(dtype), "activations::", op, ": ", dtype,
+  // Bool has no kernel of its own: it is converted, or refused below.
+  TORCH_CHECK(kernels::find_kernel_dtype(dtype).has_value() || dtype == c10::kBool,
+              "activations::", op, ": ", dtype,
               " tensors are not supported; it takes float, double, half, bfloat16, "
               "integer and bool tensors");
   switch (rule) {

@@ -37,18 +37,18 @@ at::Tensor forward(const at::Tensor& self, Args... args) {
   return out;
 }
 
+// The mutating operators return nothing (ops/schemas.h).
 template <class Traits, class Launcher, class... Args>
-at::Tensor& forward_(at::Tensor& self, Args... args) {
+void forward_(at::Tensor& self, Args... args) {
   const OpName op{Traits::kName, "_"};
   check_inplace_dtype(op, result_dtype(op, Traits::kInputs, self), self);
   Traits::check_arguments(op, args...);
   check_no_internal_overlap(op, self);
   Launcher::run(Traits::kernel(kernels::Direction::kForward, args...), self, self);
-  return self;
 }
 
 template <class Traits, class Launcher, class... Args>
-at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
+void forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   const OpName op{Traits::kName, ".out"};
   const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
   Traits::check_arguments(op, args...);
@@ -63,7 +63,6 @@ at::Tensor& forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   } else {
     out.copy_(forward<Traits, Launcher>(self, args...));
   }
-  return out;
 }
 
 // `tensor` broadcast against `other` and converted to `dtype`, each only where needed.
