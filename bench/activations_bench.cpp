@@ -7,15 +7,24 @@
 //   naive                        the chapter's composition of torch ops
 //   backward_ours, backward_aten the backward operators (grad_output, saved) -> grad_input
 //   copy                         a plain copy of the same bytes (the memory roofline)
+//   peer_onednn, peer_xnnpack    the peer libraries' operators on preallocated buffers (float32,
+//                                1e4 and up; bench/peers/), each where CMake found it
 // scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
 #include <activations/activations.h>
 
+#include "aten_capability.h"
+#include "peers/peers.h"
+
+#include <hwy/targets.h>
+
 #include <ATen/Version.h>
 #include <torch/version.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -195,30 +204,48 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
   module("module_aten", a.aten_module);
 }
 
-// The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
-void register_copy(const Case& c) {
-  const std::string name = "copy/copy/" + dtype_name(c.dtype) + "/" + std::to_string(c.elements) +
-                           "/threads:" + std::to_string(c.threads);
+// A case that runs what `prepare(x, out)` returns on one input and a preallocated output of
+// the case's size, once before timing (the output's pages are touched), under the name
+// `<group>/<function>/<dtype>/<elements>/threads:<n>`.
+template <class Prepare>
+void register_on_buffers(const std::string& group, const std::string& function, const Case& c,
+                         Prepare prepare) {
+  const std::string name = group + "/" + function + "/" + dtype_name(c.dtype) + "/" +
+                           std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
   benchmark::RegisterBenchmark(name.c_str(),
                                [=](benchmark::State& state) {
                                  torch::set_num_threads(c.threads);
                                  const auto x = input(c);
                                  auto out = torch::empty_like(x);
-                                 const auto* from = static_cast<const char*>(x.data_ptr());
-                                 auto* to = static_cast<char*>(out.data_ptr());
-                                 const int64_t bytes = x.numel() * x.element_size();
-                                 auto copy = [&] {
-                                   at::parallel_for(
-                                       0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
-                                         std::memcpy(to + begin, from + begin, end - begin);
-                                       });
-                                 };
-                                 copy();
-                                 for (auto _ : state) copy();
+                                 const auto run = prepare(x, out);
+                                 run();
+                                 for (auto _ : state) run();
                                  set_counters(state, c, 2);
                                })
       ->UseRealTime()
       ->MinWarmUpTime(kWarmUpSeconds);
+}
+
+// The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
+void register_copy(const Case& c) {
+  register_on_buffers("copy", "copy", c, [](const torch::Tensor& x, torch::Tensor& out) {
+    const auto* from = static_cast<const char*>(x.data_ptr());
+    auto* to = static_cast<char*>(out.data_ptr());
+    const int64_t bytes = x.numel() * x.element_size();
+    return [=] {
+      at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
+        std::memcpy(to + begin, from + begin, end - begin);
+      });
+    };
+  });
+}
+
+// A peer library's operator, prepared once on preallocated buffers as out_ours and out_aten are.
+void register_peer(const peers::Peer& p, const Case& c) {
+  register_on_buffers(
+      "peer_" + p.library, p.activation, c, [p, c](const torch::Tensor& x, torch::Tensor& out) {
+        return p.prepare(x.data_ptr<float>(), out.data_ptr<float>(), c.elements, c.threads);
+      });
 }
 
 void register_all() {
@@ -232,6 +259,9 @@ void register_all() {
         const Case c{dtype, elements, threads};
         register_copy(c);
         for (const auto& a : activations_list()) register_case(a, c, !full);
+        if (full && elements >= 10000) {
+          for (const auto& p : peers::all()) register_peer(p, c);
+        }
       }
     }
   }
@@ -239,17 +269,26 @@ void register_all() {
 
 }  // namespace
 
-// "CPU capability usage: AVX2" from LibTorch's build and runtime report.
-std::string aten_capability() {
-  const std::string config = at::show_config();
-  const std::string key = "CPU capability usage: ";
-  const auto at = config.find(key);
-  if (at == std::string::npos) return "unknown";
-  const auto end = config.find('\n', at);
-  return config.substr(at + key.size(), end - at - key.size());
+// ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 restricts our dispatch to that Highway target (and the
+// ones below it), to measure what CPUs without AVX-512 get.
+void restrict_simd_target() {
+  const char* wanted = std::getenv("ACTIVATIONS_BENCH_SIMD_TARGET");
+  if (wanted == nullptr) return;
+  for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    if (std::string(hwy::TargetName(target)) == wanted) {
+      int64_t allowed = 0;
+      for (int64_t t = target; t <= HWY_SCALAR && t != 0; t <<= 1) allowed |= t;
+      hwy::SetSupportedTargetsForTest(allowed & hwy::SupportedTargets());
+      hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+      return;
+    }
+  }
+  std::fprintf(stderr, "ACTIVATIONS_BENCH_SIMD_TARGET=%s: no such target here\n", wanted);
+  std::exit(2);
 }
 
 int main(int argc, char** argv) {
+  restrict_simd_target();
   benchmark::AddCustomContext("torch_version", TORCH_VERSION);
   benchmark::AddCustomContext("aten_capability", aten_capability());
   benchmark::AddCustomContext("simd_target", activations::simd_target());
@@ -262,6 +301,10 @@ int main(int argc, char** argv) {
     }
   }
   benchmark::AddCustomContext("cpu_model", cpu_model);
+  std::string peer_libraries;
+  for (const auto& v : peers::versions())
+    peer_libraries += (peer_libraries.empty() ? "" : "; ") + v;
+  benchmark::AddCustomContext("peer_libraries", peer_libraries.empty() ? "none" : peer_libraries);
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -2,9 +2,14 @@
 """Turns Google Benchmark JSON from bench/activations_bench into BENCHMARKS.md and a plot.
 
     benchmarks_report.py DEFAULT.json [AVX512.json] --markdown BENCHMARKS.md --plot docs/x.png
+        [--accuracy ACCURACY.json] [--accuracy-avx512 ACCURACY_AVX512.json]
+        [--baseline BASELINE.json] [--avx2 AVX2.json] [--huge-pages HUGE.json]
 
 DEFAULT.json is a run against ATen's default kernels, AVX512.json (optional) one with
 ATEN_CPU_CAPABILITY=avx512 set. Ratios are ATen's time divided by ours: above 1, ours is faster.
+The Peers section puts the peer libraries' cases of DEFAULT.json (peer_onednn, peer_xnnpack)
+beside their accuracy from bench/activations_peer_accuracy (ACCURACY.json; ATen's AVX-512
+kernels' from ACCURACY_AVX512.json); its ratios are the peer's time over ours.
 """
 import argparse
 import collections
@@ -13,6 +18,9 @@ import pathlib
 
 SIZES = [1000, 10000, 100000, 1000000, 16000000]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu"]
+PEER_SIZES = SIZES[1:]
+# (benchmark variant, accuracy library, name in the report)
+PEERS = [("peer_onednn", "onednn", "oneDNN"), ("peer_xnnpack", "xnnpack", "XNNPACK")]
 
 
 def load(path):
@@ -67,8 +75,80 @@ def ns_per_element(times, variant, activation, dtype, size, threads):
     return t / size if t else None
 
 
+IN_CACHE = (100000, 1000000)
+
+
+def fastest_and_exact_targets(times, avx512, baseline, avx2):
+    """The "fastest and exact" targets (float32, 1 thread, in cache unless said), each with the
+    figure that decides it: (name, met, (where, value))."""
+    rows = []
+
+    def check(name, values, at_least, goal):
+        values = [v for v in values if v[1] is not None]
+        if not values:
+            rows.append((name, False, None))
+            return
+        worst = min(values, key=lambda v: v[1]) if at_least else max(values, key=lambda v: v[1])
+        rows.append((name, worst[1] >= goal if at_least else worst[1] <= goal, worst))
+
+    def against(source, slow, fast, activation, label=""):
+        return [(f"{label}{activation} {size_label(s)}",
+                 source and ratio(source, slow, fast, activation, "float32", s, 1))
+                for s in IN_CACHE]
+
+    merged = dict(times)
+    for key, value in (baseline or {}).items():
+        merged[("baseline",) + key[1:]] = value
+    check("tanh >= 2x our previous kernels", against(merged, "baseline", "out_ours", "tanh"),
+          True, 2.0)
+    check("tanh >= 1.3x oneDNN's", against(times, "peer_onednn", "out_ours", "tanh"), True, 1.3)
+    check("sigmoid >= 1.4x our previous kernels",
+          against(merged, "baseline", "out_ours", "sigmoid"), True, 1.4)
+    check("sigmoid at XNNPACK's speed (stretch goal)",
+          against(times, "peer_xnnpack", "out_ours", "sigmoid"), True, 1.0)
+    memcpy = []
+    for s in IN_CACHE:
+        copy = times.get(("copy", "copy", "float32", s, 1))
+        for variant, activation, arrays in (
+                [("out_ours", a, 2) for a in ("relu", "leaky_relu")] +
+                [("backward_ours", a, 3) for a in ACTIVATIONS]):
+            t = times.get((variant, activation, "float32", s, 1))
+            # memcpy of the same bytes: a backward reads two arrays and writes one
+            memcpy.append((f"{variant.split('_')[0]} {activation} {size_label(s)}",
+                           t / (copy * arrays / 2) if t and copy else None))
+    check("relu, leaky_relu and every backward within 10% of memcpy of the same bytes "
+          "(time / memcpy time <= 1.10)", memcpy, False, 1.10)
+    cells = []
+    for source, label in ((times, ""), (avx512, "avx512 ")):
+        for kind in ("out", "backward", "alloc"):
+            for dtype in ("float32", "float64", "bfloat16"):
+                for s in SIZES[1:]:
+                    for t in (1, 2):
+                        for a in ACTIVATIONS:
+                            cells.append((f"{label}{kind} {a} {dtype} {size_label(s)} t{t}",
+                                          source and ratio(source, f"{kind}_aten",
+                                                           f"{kind}_ours", a, dtype, s, t)))
+    check("no cell of the ATen comparison below 0.95 (1e4 and up, 1 and 2 threads, ATen's "
+          "default and AVX-512 kernels)", cells, True, 0.95)
+    fresh = [(f"{kind} {a} {size_label(s)} t{t}",
+              ratio(times, f"{kind}_aten", f"{kind}_ours", a, "float32", s, t))
+             for kind in ("alloc", "backward") for a in ACTIVATIONS for s in SIZES[1:]
+             for t in (1, 2)]
+    check("allocating calls (forward and backward) >= 0.95 of ATen's, 1e4 and up, 1 and 2 "
+          "threads", fresh, True, 0.95)
+    check("AVX2: sigmoid at least ATen's speed (1e4 to 1.6e7, 1 thread)",
+          [(f"sigmoid {size_label(s)}", avx2 and ratio(avx2, "out_aten", "out_ours", "sigmoid",
+                                                       "float32", s, 1)) for s in SIZES[1:]],
+          True, 1.0)
+    check("AVX2: tanh keeps its lead over ATen (1e4 to 1.6e7, 1 thread)",
+          [(f"tanh {size_label(s)}", avx2 and ratio(avx2, "out_aten", "out_ours", "tanh",
+                                                    "float32", s, 1)) for s in SIZES[1:]],
+          True, 1.0)
+    return rows
+
+
 def targets(times):
-    """The issue's targets, each with the figure that decides it."""
+    """The earlier targets, each with the figure that decides it."""
     rows = []
 
     def check(name, values, at_least, goal):
@@ -113,6 +193,135 @@ def targets(times):
     return rows
 
 
+def load_accuracy(path):
+    if not path or not pathlib.Path(path).is_file():
+        return {}, {}
+    data = json.loads(pathlib.Path(path).read_text())
+    return data["context"], {(r["library"], r["activation"]): r for r in data["results"]}
+
+
+def fmt_ulp(value):
+    return f"{value:.2f}" if value < 100 else f"{value:.3g}"
+
+
+def accuracy_cells(r, activation):
+    """max ULP (or exactness), NaN for finite inputs, zeros in sigmoid's tail."""
+    if r is None:
+        return ["not measured", "–", "–"]
+    nan = str(r["nan_for_finite"])
+    if r["nan_for_finite"]:
+        nan += f" (\\|x\\| in [{r['nan_abs_x_low']:.3g}, {r['nan_abs_x_high']:.3g}])"
+    if activation in ("relu", "leaky_relu"):
+        if r["bitwise_differs"] == 0:
+            return ["exact", nan, "–"]
+        return [f"{r['bitwise_differs']} differ (e.g. x = {r['first_differing_x']:.3g})", nan, "–"]
+    ulp = f"{fmt_ulp(r['max_ulp_normal'])} at x = {r['max_ulp_normal_x']:.6g}"
+    if r["max_ulp"] > r["max_ulp_normal"]:
+        ulp += f" ({fmt_ulp(r['max_ulp'])} at x = {r['max_ulp_x']:.6g} with subnormal results)"
+    tail = "–"
+    if activation == "sigmoid":
+        tail = f"{r['tail_zeros']} of {r['tail_points']}"
+        if r["tail_zeros"]:
+            tail += f" (x in [{r['tail_zeros_low']:.2f}, {r['tail_zeros_high']:.2f}])"
+    return [ulp, nan, tail]
+
+
+def less_accurate(name, activation, r, ours):
+    """What makes r less accurate than ours, as phrases (none: at least as accurate)."""
+    if r is None or ours is None:
+        return []
+    if activation in ("relu", "leaky_relu"):
+        if r["bitwise_differs"] > ours["bitwise_differs"]:
+            return [f"{r['bitwise_differs']} results differ from the exact ones "
+                    f"(ours {ours['bitwise_differs']})"]
+        return []
+    parts = []
+    if r["max_ulp_normal"] > ours["max_ulp_normal"]:
+        parts.append(f"max {fmt_ulp(r['max_ulp_normal'])} ULP vs our "
+                     f"{fmt_ulp(ours['max_ulp_normal'])} "
+                     f"({r['max_ulp_normal'] / max(ours['max_ulp_normal'], 1e-9):.3g}x)")
+    if r["max_ulp"] > r["max_ulp_normal"] and r["max_ulp"] > ours["max_ulp"]:
+        parts.append(f"subnormal results up to {fmt_ulp(r['max_ulp'])} ULP off (ours "
+                     f"{fmt_ulp(ours['max_ulp'])})")
+    if r["nan_for_finite"] > ours["nan_for_finite"]:
+        parts.append(f"NaN for {r['nan_for_finite']} finite inputs (ours "
+                     f"{ours['nan_for_finite']})")
+    if activation == "sigmoid" and r["tail_zeros"] > ours["tail_zeros"]:
+        parts.append(f"0 for {r['tail_zeros']} tail inputs whose result is positive "
+                     f"(ours {ours['tail_zeros']})")
+    return parts
+
+
+def peers_section(times, avx512, accuracy, accuracy_avx512, context, accuracy_context):
+    columns = [(s, t) for t in (1, 2) for s in PEER_SIZES]
+    header = ("| function | implementation | " +
+              " | ".join(f"{size_label(s)} t{t}" for s, t in columns) +
+              " | max ULP | NaN for finite x | sigmoid: 0 in the tail |")
+    out = ["", "## Peers", ""]
+    have_peers = any(k[0].startswith("peer_") for k in times)
+    if not have_peers and not accuracy:
+        return out + ["Not measured: no peer library (oneDNN, XNNPACK) was built in."]
+    out += [
+        "float32 forward on preallocated buffers, each library's operator created once outside "
+        "the timed loop. Cells: **ns per element (peer time / our time in the same run)**; "
+        "above 1 ours is faster, bold where the peer is faster. Threads: "
+        "`torch::set_num_threads` for ours and ATen, OpenMP's for oneDNN, a pthreadpool of 1 or "
+        "2 threads for XNNPACK.", "",
+        f"- Libraries: {context.get('peer_libraries', accuracy_context.get('peer_libraries', '?'))}"
+        "; XNNPACK of this version has no float32 tanh operator, and runs its operators with "
+        "subnormals flushed.",
+        "- Accuracy (bench/peer_accuracy.cpp): every "
+        f"{accuracy_context.get('stride', 4099)}th float32 bit pattern that is finite "
+        f"({accuracy_context.get('inputs', '?')} inputs). max ULP: against a long double "
+        "reference, over the results in the normal range (in brackets: over all, where "
+        "subnormal results count). 0 in the tail: points of linspace(-104, -87, 1700001) where "
+        "the result is 0 though the exact sigmoid rounds to a positive float. ReLU and "
+        "LeakyReLU (slope 0.2f): results that differ bitwise from `x < 0 ? 0 : x` and "
+        "`x > 0 ? x : 0.2f * x`.", "",
+        header, "|---|---|" + "---|" * (len(columns) + 3)]
+    ours_acc = {a: accuracy.get(("ours", a)) for a in ACTIVATIONS}
+    verdicts = []
+    for activation in ACTIVATIONS:
+        rows = [("ours", times, "out_ours", None, ours_acc[activation]),
+                (f"ATen default ({context.get('aten_capability', '?')})", times, "out_aten",
+                 "out_ours", accuracy.get(("aten", activation)))]
+        if avx512 is not None:
+            rows.append(("ATen avx512", avx512, "out_aten", "out_ours",
+                         accuracy_avx512.get(("aten", activation))))
+        for variant, library, name in PEERS:
+            measured = any(k[0] == variant and k[1] == activation for k in times)
+            r = accuracy.get((library, activation))
+            if measured or r is not None:
+                rows.append((name, times, variant, "out_ours", r))
+        for name, source, variant, baseline, r in rows:
+            cells = []
+            for size, threads in columns:
+                t = source.get((variant, activation, "float32", size, threads))
+                if t is None:
+                    cells.append("–")
+                    continue
+                cell = f"{t / size:.3f}"
+                if baseline:
+                    base = source.get((baseline, activation, "float32", size, threads))
+                    if base:
+                        cell += f" ({fmt(t / base, 1.0)})"
+                cells.append(cell)
+            out.append(f"| {activation} | {name} | " + " | ".join(cells) + " | " +
+                       " | ".join(accuracy_cells(r, activation)) + " |")
+            if name != "ours":
+                parts = less_accurate(name, activation, r, ours_acc[activation])
+                if parts:
+                    verdicts.append(f"{name} {activation}: " + "; ".join(parts))
+    out += [""]
+    if not accuracy:
+        out.append("Accuracy not measured (no bench/activations_peer_accuracy output given).")
+    elif verdicts:
+        out.append("Less accurate than ours: " + ". ".join(verdicts) + ".")
+    else:
+        out.append("No implementation measured here is less accurate than ours.")
+    return out
+
+
 def plot(times, path, threads=1):
     import matplotlib
     matplotlib.use("Agg")
@@ -120,17 +329,22 @@ def plot(times, path, threads=1):
     fig, axes = plt.subplots(1, 4, figsize=(16, 4), sharey=True)
     for ax, activation in zip(axes, ACTIVATIONS):
         for variant, label, style in (("out_ours", "ours", "o-"), ("out_aten", "ATen", "s--"),
+                                      ("peer_onednn", "oneDNN", "^-."),
+                                      ("peer_xnnpack", "XNNPACK", "v-."),
                                       ("copy", "memcpy", ":")):
             name = "copy" if variant == "copy" else activation
             ys = [ns_per_element(times, variant, name, "float32", s, threads) for s in SIZES]
-            ax.plot(SIZES, ys, style, label=label)
+            if variant.startswith("peer_") and all(y is None for y in ys):
+                continue
+            ax.plot(SIZES, [float("nan") if y is None else y for y in ys], style, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(f"{activation} forward (out=), float32, {threads} thread")
         ax.set_xlabel("elements")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("ns per element")
-    axes[0].legend()
+    for ax in axes:
+        ax.legend(fontsize="small")
     fig.tight_layout()
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -144,6 +358,12 @@ def main():
     parser.add_argument("--plot", default="docs/benchmarks.png")
     parser.add_argument("--huge-pages", help="a run with ACTIVATIONS_HUGE_PAGES=1, if measured")
     parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
+    parser.add_argument("--baseline", help="out_ours cases of our previous kernels (BASELINE_REF)")
+    parser.add_argument("--avx2", help="a run with ACTIVATIONS_BENCH_SIMD_TARGET=AVX2")
+    parser.add_argument("--accuracy", help="bench/activations_peer_accuracy output (default ATen)")
+    parser.add_argument("--accuracy-avx512",
+                        help="bench/activations_peer_accuracy --only aten with "
+                             "ATEN_CPU_CAPABILITY=avx512")
     args = parser.parse_args()
 
     context, times = load(args.default_json)
@@ -161,8 +381,18 @@ def main():
            "- Threads set explicitly with `torch::set_num_threads` (1 and 2); out= variants on "
            "preallocated buffers unless said otherwise.", "",
            f"![ns per element]({pathlib.Path(args.plot).resolve().relative_to(pathlib.Path(args.markdown).resolve().parent)})",
-           "", "## Targets", "",
+           "", "## Targets: fastest and exact", "",
+           "float32, 1 thread, in cache (1e5 and 1e6 elements) unless said; the deciding figure "
+           "is the worst cell (a ratio: slower time / faster time, or time / memcpy time).", "",
            "| target | met | deciding figure |", "|---|---|---|"]
+    avx512 = load(args.avx512_json)[1] if args.avx512_json else None
+    baseline = load(args.baseline)[1] if args.baseline else None
+    avx2_context, avx2 = load(args.avx2) if args.avx2 else ({}, None)
+    for name, ok, worst in fastest_and_exact_targets(times, avx512, baseline, avx2):
+        figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "not measured"
+        out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
+    out += ["", "## Earlier targets", "",
+            "| target | met | deciding figure |", "|---|---|---|"]
     for name, ok, worst in targets(times):
         figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "–"
         out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
@@ -209,6 +439,35 @@ def main():
                     f"### float32, {threads} thread{'s' if threads > 1 else ''}, backward", "",
                     ratio_table(avx512, ("backward_aten", "backward_ours"), "float32", threads,
                                 SIZES, 1.0), ""]
+    if baseline:
+        out += ["", "## Against our previous kernels", "",
+                "float32 forward (out=), ns per element of the previous kernels "
+                f"(`{args.baseline}`, BASELINE_REF) and of these, and previous time / time now.",
+                "", "| function | threads | " + " | ".join(size_label(s) for s in SIZES) + " |",
+                "|---|---|" + "---|" * len(SIZES)]
+        for activation in ("sigmoid", "tanh"):
+            for t in (1, 2):
+                cells = []
+                for s in SIZES:
+                    old = baseline.get(("out_ours", activation, "float32", s, t))
+                    new = times.get(("out_ours", activation, "float32", s, t))
+                    cells.append(f"{old / s:.3f} → {new / s:.3f} ({old / new:.2f}x)"
+                                 if old and new else "–")
+                out.append(f"| {activation} | {t} | " + " | ".join(cells) + " |")
+    if avx2:
+        out += ["", "## Ours on AVX2 (`ACTIVATIONS_BENCH_SIMD_TARGET=AVX2`)", "",
+                f"Our dispatch restricted to {avx2_context.get('simd_target', 'AVX2')}, against "
+                f"ATen's default kernels ({avx2_context.get('aten_capability', '?')}), float32: "
+                "ATen's time / ours.", ""]
+        for t in (1, 2):
+            out += [f"### {t} thread{'s' if t > 1 else ''}, forward (out=)", "",
+                    ratio_table(avx2, ("out_aten", "out_ours"), "float32", t, SIZES[1:], 1.0),
+                    "", f"### {t} thread{'s' if t > 1 else ''}, backward", "",
+                    ratio_table(avx2, ("backward_aten", "backward_ours"), "float32", t,
+                                SIZES[1:], 1.0), ""]
+    accuracy_context, accuracy = load_accuracy(args.accuracy)
+    _, accuracy_avx512 = load_accuracy(args.accuracy_avx512)
+    out += peers_section(times, avx512, accuracy, accuracy_avx512, context, accuracy_context)
     if args.huge_pages:
         _, huge = load(args.huge_pages)
         columns = [(kind, threads) for kind in ("alloc", "backward", "module") for threads in (1, 2)]

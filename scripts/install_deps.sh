@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build, tests and demo need, when any is missing.
+# Installs the Debian 12 packages the build, tests and demo need, when any is missing, and the
+# peer libraries the benchmarks compare against (oneDNN, XNNPACK; bench/ builds without them).
 # Usage: scripts/install_deps.sh [extra-package ...]
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git libtorch-dev python3-torch libgtest-dev
           libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib
-          python3-venv python3-dev "$@")
+          python3-venv python3-dev libdnnl-dev libxnnpack-dev
+          libpthreadpool-dev python3-numpy python3-mpmath "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Builds and runs the benchmark suite twice (against ATen's default kernels, then with
-# ATEN_CPU_CAPABILITY=avx512 where the CPU has it) and writes BENCHMARKS.md and
-# docs/benchmarks.png. Benchmarks are not tests: nothing here fails on speed.
+# ATEN_CPU_CAPABILITY=avx512 where the CPU has it), the peer libraries (oneDNN, XNNPACK) in the
+# first run, and their accuracy beside ours and ATen's (bench/peer_accuracy.cpp, ATen at both
+# capabilities), our previous kernels (BASELINE_REF) and ours restricted to AVX2, and writes
+# BENCHMARKS.md and docs/benchmarks.png. Benchmarks are not tests:
+# nothing here fails on speed.
 # Usage: scripts/run_benchmarks.sh [min-time-seconds]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$root/build}"
 min_time="${1:-0.2}"
-"$root/scripts/install_deps.sh" python3-matplotlib
+"$root/scripts/install_deps.sh"  # with the peer libraries (oneDNN, XNNPACK)
 "$root/scripts/build.sh" -DACTIVATIONS_BUILD_BENCHMARKS=ON
 results="$build_dir/bench-results"
 mkdir -p "$results"
@@ -17,16 +20,42 @@ run() {
 }
 run "$results/default.json"
 reports=("$results/default.json")
+# Accuracy of the peers, ours and ATen's (ATen's at its default capability here).
+"$build_dir/bench/activations_peer_accuracy" "$results/accuracy.json"
+accuracy=(--accuracy "$results/accuracy.json")
 if grep -q avx512f /proc/cpuinfo; then
-  ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" --benchmark_filter='(out|backward)_.*float32'
+  # ATen's AVX-512 kernels: forward out= and allocating, backward, float32, against ours again.
+  ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" \
+    --benchmark_filter='^(out|alloc|backward)_(ours|aten)/.*/float32/'
   reports+=("$results/avx512.json")
+  ATEN_CPU_CAPABILITY=avx512 "$build_dir/bench/activations_peer_accuracy" \
+    "$results/accuracy_avx512.json" --only aten
+  accuracy+=(--accuracy-avx512 "$results/accuracy_avx512.json")
 fi
+# Our previous kernels (BASELINE_REF: by default the last commit before the AVX-512 slot tables),
+# built from git in a worktree of their own, for "times faster than before" in this same run.
+baseline_ref="${BASELINE_REF:-103fbe4}"
+baseline=()
+if git -C "$root" rev-parse -q --verify "$baseline_ref^{commit}" >/dev/null; then
+  baseline_src="$build_dir/baseline-src"
+  [ -d "$baseline_src" ] || git -C "$root" worktree add --detach "$baseline_src" "$baseline_ref"
+  cmake -S "$baseline_src" -B "$build_dir/baseline" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DACTIVATIONS_BUILD_BENCHMARKS=ON >/dev/null
+  cmake --build "$build_dir/baseline" --target activations_bench
+  "$build_dir/baseline/bench/activations_bench" --benchmark_min_time="$min_time" \
+    --benchmark_out_format=json --benchmark_out="$results/baseline.json" \
+    --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/'
+  baseline=(--baseline "$results/baseline.json")
+fi
+# Ours restricted to AVX2, against ATen's default (AVX2) kernels: what CPUs without AVX-512 get.
+ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" \
+  --benchmark_filter='^(out|backward)_(ours|aten)/.*/float32/[0-9]*0000/'
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" --benchmark_repetitions=5 \
   --benchmark_filter='(alloc|backward|module)_.*/float32/16000000/'
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
-/usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" \
-  --huge-pages "$results/huge_pages.json" \
+/usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
+  "${baseline[@]}" --avx2 "$results/avx2.json" --huge-pages "$results/huge_pages.json" \
   --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"

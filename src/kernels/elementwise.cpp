@@ -27,10 +27,11 @@ int64_t grain_size(const KernelSpec& spec) {
   return memory_bound(spec) ? kMemoryBoundGrainSize : kComputeBoundGrainSize;
 }
 
-// Outputs at least this large are written with non-temporal stores: they exceed what the
+// Reused outputs at least this large are written with non-temporal stores: they exceed what the
 // caches of the CPUs we run on hold, so caching them only evicts the inputs. That pays where
 // memory is the bottleneck (a third more bandwidth for ReLU at 1.6e7 floats); sigmoid and tanh
-// forward are compute-bound there and lose a little, so they keep ordinary stores.
+// forward are compute-bound there and lose a little, so they keep ordinary stores, as do
+// freshly allocated outputs (OutputMemory).
 constexpr int64_t kStreamBytes = int64_t{16} << 20;
 
 // N operands, the output first, as byte pointers with element strides.
@@ -143,7 +144,8 @@ void apply(const KernelSpec& spec, const Operands<N>& ops) {
   const int64_t size = ops.element_size;
 
   if (ops.dense_with_equal_strides()) {
-    const bool stream = numel * size >= kStreamBytes && memory_bound(spec);
+    const bool stream =
+        spec.output == OutputMemory::kReused && numel * size >= kStreamBytes && memory_bound(spec);
     at::parallel_for(0, numel, grain_size(spec), [&](int64_t begin, int64_t end) {
       std::array<char*, N> p = ops.base;
       for (auto& pointer : p) pointer += begin * size;

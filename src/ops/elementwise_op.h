@@ -17,9 +17,11 @@ namespace activations::ops {
 // Writes the activation of `self` into `out`, whose dtype is the result dtype; `self` may be an
 // integral tensor of a float-result activation, converted first.
 template <class Traits, class Launcher, class... Args>
-void forward_into(const at::Tensor& out, const at::Tensor& self, Args... args) {
-  const auto spec = Traits::kernel(kernels::Direction::kForward, args...);
+void forward_into(kernels::OutputMemory memory, const at::Tensor& out, const at::Tensor& self,
+                  Args... args) {
+  auto spec = Traits::kernel(kernels::Direction::kForward, args...);
   if (self.scalar_type() == out.scalar_type()) {
+    spec.output = memory;
     Launcher::run(spec, out, self);
   } else {
     out.copy_(self);
@@ -33,7 +35,7 @@ at::Tensor forward(const at::Tensor& self, Args... args) {
   const c10::ScalarType dtype = result_dtype(op, Traits::kInputs, self);
   Traits::check_arguments(op, args...);
   at::Tensor out = kernels::empty_like_elementwise({self}, self.options().dtype(dtype));
-  forward_into<Traits, Launcher>(out, self, args...);
+  forward_into<Traits, Launcher>(kernels::OutputMemory::kFresh, out, self, args...);
   return out;
 }
 
@@ -59,7 +61,7 @@ void forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   check_no_partial_overlap(op, out, self);
   resize_out(out, {self});
   if (out.scalar_type() == dtype) {
-    forward_into<Traits, Launcher>(out, self, args...);
+    forward_into<Traits, Launcher>(kernels::OutputMemory::kReused, out, self, args...);
   } else {
     out.copy_(forward<Traits, Launcher>(self, args...));
   }
@@ -102,7 +104,9 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
   at::Tensor grad_input = Traits::kBackwardLayoutFromSaved
                               ? kernels::empty_like_elementwise({values, grad}, grad.options())
                               : kernels::empty_like_elementwise({grad, values}, grad.options());
-  Launcher::run(Traits::kernel(kernels::Direction::kBackward, args...), grad_input, grad, values);
+  auto spec = Traits::kernel(kernels::Direction::kBackward, args...);
+  spec.output = kernels::OutputMemory::kFresh;
+  Launcher::run(spec, grad_input, grad, values);
   return grad_input;
 }
 

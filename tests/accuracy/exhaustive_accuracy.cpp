@@ -1,8 +1,9 @@
 // The accuracy proof: every float32 bit pattern through sigmoid and tanh against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
-// and how many inputs exceed 1 ULP; fails above 2 ULP (1 ULP for float16/bfloat16) or on a NaN
-// for a finite input, and where backward differs from ATen's bits.
+// and how many inputs exceed 1 ULP; fails above 1 ULP (tanh on AVX-512: 0.75; float16 and
+// bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where backward differs from
+// ATen's bits.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
@@ -38,6 +39,7 @@ struct Summary {
   float worst_input = 0;
   int64_t above_one_ulp = 0;
   int64_t nan_for_finite = 0;
+  int64_t nan_lost = 0;  // NaN inputs whose result is not NaN
   int64_t checked = 0;
 
   void merge(const Summary& other) {
@@ -47,6 +49,7 @@ struct Summary {
     }
     above_one_ulp += other.above_one_ulp;
     nan_for_finite += other.nan_for_finite;
+    nan_lost += other.nan_lost;
     checked += other.checked;
   }
 };
@@ -87,7 +90,10 @@ Summary sweep_float32(const Operator& op, double (*reference)(double),
     at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
       Summary part;
       for (int64_t i = begin; i < end; ++i) {
-        if (std::isnan(xs[i])) continue;
+        if (std::isnan(xs[i])) {
+          part.nan_lost += !std::isnan(ys[i]);
+          continue;
+        }
         const double exact = reference(xs[i]);
         if (normal_outputs_only && std::fabs(exact) < std::numeric_limits<float>::min()) continue;
         ++part.checked;
@@ -145,8 +151,9 @@ TEST_P(ExhaustivePerTarget, SigmoidFloat32AllBitPatterns) {
       [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); },
       &sigmoid_reference);
   print(label("sigmoid").c_str(), summary);
-  EXPECT_LE(summary.max_ulp, 2.0);
+  EXPECT_LE(summary.max_ulp, 1.0);
   EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
 }
 
 TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
@@ -154,8 +161,10 @@ TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
       sweep_float32([](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); },
                     &tanh_reference);
   print(label("tanh").c_str(), summary);
-  EXPECT_LE(summary.max_ulp, 2.0);
+  // AVX-512's slot tables end in one fused multiply-add on a nearly exact constant
+  EXPECT_LE(summary.max_ulp, GetParam() == HWY_AVX3 ? 0.75 : 1.0);
   EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
 }
 
 std::vector<int64_t> fma_targets() {
@@ -211,7 +220,8 @@ TEST_F(Exhaustive, SixteenBitTypesEveryValue) {
           f.name, dtype == torch::kHalf ? "float16" : "bfloat16", report.max_ulp,
           report.worst_input, static_cast<long long>(report.above_one_ulp),
           static_cast<long long>(report.nan_for_finite_input));
-      EXPECT_LE(report.max_ulp, 1.0) << f.name << " " << dtype;
+      // computed in float (within 1 ULP of float) and rounded once: 0.5 ULP plus a hair
+      EXPECT_LE(report.max_ulp, 0.5 + 1e-3) << f.name << " " << dtype;
       EXPECT_EQ(report.nan_for_finite_input, 0) << f.name << " " << dtype;
     }
   }

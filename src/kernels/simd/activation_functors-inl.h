@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/simd/table_activations-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace activations::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -128,18 +130,22 @@ HWY_INLINE V Scalef(V v, V /*n*/) {
 
 // (n_hi + n_lo) / (d_hi + d_lo), rounded about once: a first quotient q plus the correction
 // (n_hi - q d_hi + n_lo - q d_lo) / d_hi, whose first term is exact with a fused multiply-add
-// and for which a rough reciprocal is enough. AVX-512's 14-bit reciprocal estimate makes q
-// good to 2^-14, so the corrected quotient is good to 2^-28 without a division (the divider is
-// the slowest unit on the path); other targets' estimates are too rough for one correction
-// and divide.
+// and for which a rough reciprocal is enough. The quotient needs no division (the divider is
+// the slowest unit on the path): AVX-512's 14-bit reciprocal estimate makes q good to 2^-14,
+// and SSE's and AVX2's (1.5 * 2^-12) after one Newton step to about 2^-22; either way the
+// corrected quotient is good to 2^-28 or better.
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE V DivideDoubleWord(D /*d*/, V n_hi, V n_lo, V d_hi, V d_lo) {
+HWY_INLINE V DivideDoubleWord(D d, V n_hi, V n_lo, V d_hi, V d_lo) {
   auto correct = [&](V q) {
     return hn::NegMulAdd(q, d_lo, hn::Add(hn::NegMulAdd(q, d_hi, n_hi), n_lo));
   };
   if constexpr (sizeof(hn::TFromD<D>) == 4) {
-    const V reciprocal = hn::ApproximateReciprocal(d_hi);
-    const V q = kHasReciprocal14<V> ? hn::Mul(n_hi, reciprocal) : hn::Div(n_hi, d_hi);
+    V reciprocal = hn::ApproximateReciprocal(d_hi);
+    if constexpr (!kHasReciprocal14<V>) {
+      const V residual = hn::NegMulAdd(d_hi, reciprocal, hn::Set(d, 1.0f));
+      reciprocal = hn::MulAdd(residual, reciprocal, reciprocal);
+    }
+    const V q = hn::Mul(n_hi, reciprocal);
     return hn::MulAdd(correct(q), reciprocal, q);
   } else {  // Highway has no double reciprocal estimate
     const V q = hn::Div(n_hi, d_hi);
@@ -244,6 +250,7 @@ struct SigmoidForward {
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
     // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
+    if constexpr (kHasSlotTables<V>) return SlotSigmoid(x);
     const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
     if constexpr (kHasScalef<V>) {
       return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
@@ -272,6 +279,7 @@ struct TanhForward {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
 #if HWY_NATIVE_FMA
+    if constexpr (kHasSlotTables<V>) return SlotTanh(x);
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
     const V one = hn::Set(d, T(1));

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Fits the slot tables of the AVX-512 float32 sigmoid and tanh and writes them as C++ source.
+
+Each activation is a 32-slot table: per slot an expansion point, a float c0 and the float
+coefficients of Q, so that the kernel computes f = c0 + t * Q(t) with one final fused
+multiply-add (src/kernels/simd/table_activations-inl.h says how t and the slot are found).
+
+tanh(a), a = |x|: slots are quarter-binades of a over [1/16, 9.0234375] (the index is the
+float's bits >> 21, taken mod 32), plus one slot for a < 1/16. Each slot's expansion point x0
+is the float near the slot's middle whose tanh is nearest to a float c0, so c0 is exact to a
+few thousandths of an ULP and t = a - x0 is exact (Sterbenz). In the small slot x0 = 0 and the
+kernel uses t itself as c0, so tiny inputs come back unchanged.
+
+sigmoid(-a), a = |x|: m = round(a log2 e), r = a - m ln2 (Cody-Waite: ln2_hi is exact times m,
+ln2_lo is per slot) and sigmoid(-a) = 2^-m F_m(r) with F_m(r) = e^-r / (1 + 2^-m e^-r), slot
+min(m, 31). Each slot's ln2_lo is moved (by a few thousand of its ULPs, a shift of r below
+1e-7) to where F_m(0) is nearest to a float, so that c0 is exact to a few thousandths of an ULP.
+
+Q is fitted by weighted least squares at Chebyshev points, the weight making the error that of
+the final result in its ULPs, then iterated towards minimax (Lawson), with the coefficients
+rounded to float one at a time from q0 up and the others refitted after each. The exhaustive
+test (tests/accuracy/) proves the result. Run with an interpreter that has numpy and mpmath:
+
+    /usr/bin/python3 scripts/fit_tables.py > src/kernels/simd/activation_tables.h
+"""
+import math
+import sys
+
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 40
+SLOTS = 32
+# of Q (the kernel's polynomial in t is one degree higher); override: --tanh-degree N
+DEGREES = {"tanh": 5, "sigmoid": 5}
+TANH_SMALL = 2.0 ** -4  # below: the small slot
+TANH_CLAMP = float(np.float32(9.0234375))  # tanh rounds to 1 above 9.011
+SIGMOID_CLAMP = 104.0  # sigmoid(-104) rounds to 0
+LN2_HI = 0.693359375  # 9 bits: m * LN2_HI is exact for m < 2^15
+LN2 = mp.log(2)
+LOG2E = float(np.float32(1 / math.log(2)))
+
+
+def f32(v):
+    return float(np.float32(v))
+
+
+def f32_ulp(v):
+    v = abs(float(v))
+    return math.ldexp(1.0, max(math.frexp(v)[1] - 1, -126) - 23)
+
+
+def distance_to_float_in_ulps(value):
+    """|value - nearest float| / ulp, value an mpf."""
+    nearest = f32(value)
+    return abs(value - mp.mpf(nearest)) / f32_ulp(nearest), nearest
+
+
+def fit(target, weight, lo, hi, degree, fixed_first=None, samples=600, lawson=40):
+    """Coefficients q0..q[degree] of Q minimising max |weight (target - Q)| on [lo, hi], rounded
+    to float one at a time. fixed_first pins leading coefficients (exact values)."""
+    k = np.arange(samples)
+    t = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * (k + 0.5) / samples)
+    y = np.array([float(target(mp.mpf(v))) for v in t])
+    w = np.array([float(weight(mp.mpf(v))) for v in t])
+    scale = max(abs(lo), abs(hi))
+    u = t / scale  # fit in the scaled variable for conditioning
+    vandermonde = np.vander(u, degree + 1, increasing=True)
+    fixed = list(fixed_first or [])
+    while len(fixed) <= degree:
+        n_fixed = len(fixed)
+        rest = y - sum(c * scale**j * u**j for j, c in enumerate(fixed))
+        columns = vandermonde[:, n_fixed:]
+        lawson_weights = np.ones(samples) / samples
+        for _ in range(lawson):
+            sqrt_w = np.sqrt(lawson_weights) * w
+            solution, *_ = np.linalg.lstsq(columns * sqrt_w[:, None], rest * sqrt_w, rcond=None)
+            error = np.abs(w * (rest - columns @ solution))
+            lawson_weights = lawson_weights * (error + 1e-300)
+            lawson_weights /= lawson_weights.sum()
+        coefficient = solution[0] / scale**n_fixed
+        fixed.append(f32(coefficient))
+    final = np.abs(w * (y - sum(c * t**j for j, c in enumerate(fixed))))
+    return fixed, float(final.max())
+
+
+def tanh_slots():
+    slots = [None] * SLOTS
+    # quarter-binade q = bits >> 21 covers a in [2^e (1 + i/4), 2^e (1 + (i+1)/4)), q mod 32 = slot
+    first = np.float32(TANH_SMALL).view(np.uint32) >> 21
+    last = np.float32(TANH_CLAMP).view(np.uint32) >> 21
+    for q in range(int(first), int(last) + 1):
+        lo = float(np.uint32(q << 21).view(np.float32))
+        hi = min(float(np.uint32((q + 1) << 21).view(np.float32)), TANH_CLAMP)
+        # floats spread over the middle half of the slot: near 1 tanh moves too slowly for
+        # neighbouring floats to reach a float c0
+        candidates = np.unique(np.linspace(lo + (hi - lo) / 4, hi - (hi - lo) / 4, 20000)
+                               .astype(np.float32)).astype(np.float64).tolist()
+        exact = np.tanh(np.array(candidates, dtype=np.float64))
+        nearest = exact.astype(np.float32).astype(np.float64)
+        ulps = np.array([f32_ulp(v) for v in nearest])
+        index = int(np.argmin(np.abs(exact - nearest) / ulps))
+        x0 = candidates[index]
+        exact_c0 = mp.tanh(mp.mpf(x0))
+        offset, c0 = distance_to_float_in_ulps(exact_c0)
+
+        def target(t, x0=x0, exact_c0=exact_c0):
+            if t == 0:
+                return 1 / mp.cosh(x0) ** 2
+            return (mp.tanh(x0 + t) - exact_c0) / t
+
+        def weight(t, x0=x0):
+            return abs(t) / mp.tanh(x0 + t) if t != 0 else mp.mpf(0)
+
+        coefficients, error = fit(target, weight, lo - x0, hi - x0, DEGREES["tanh"])
+        slots[q % SLOTS] = dict(lo=lo, hi=hi, x0=x0, c0=c0, offset=float(offset),
+                                q=coefficients, error=error * 2**23)
+    # the small slot: tanh(t) = t + t Q(t), Q even
+    small = int(first - 1) % SLOTS
+    assert slots[small] is None
+
+    def small_target(t):
+        if abs(t) < mp.mpf("1e-12"):
+            return -t * t / 3
+        return mp.tanh(t) / t - 1
+
+    def small_weight(t):
+        return abs(t) / mp.tanh(t) if t != 0 else mp.mpf(1)
+
+    coefficients, error = fit(small_target, small_weight, -TANH_SMALL, TANH_SMALL,
+                              DEGREES["tanh"], fixed_first=[0.0, 0.0])
+    coefficients = [c if j % 2 == 0 else 0.0 for j, c in enumerate(coefficients)]
+    slots[small] = dict(lo=0.0, hi=TANH_SMALL, x0=0.0, c0=0.0, offset=0.0, q=coefficients,
+                        error=error * 2**23)
+    for slot in range(SLOTS):  # unused slots (never selected): copies of the small one
+        if slots[slot] is None:
+            slots[slot] = dict(slots[small], unused=True)
+    return slots, small
+
+
+def sigmoid_slots():
+    ln2_lo = f32(LN2 - LN2_HI)
+    slots = []
+    for m in range(SLOTS):
+        scale = mp.mpf(2) ** -m
+
+        def f_m(r, scale=scale):
+            e = mp.exp(-r)
+            return e / (1 + scale * e)
+
+        if m == 0:
+            lo, hi = 0.0, float(LN2 / 2) * 1.0001  # r = a: never negative
+        else:
+            lo, hi = -float(LN2 / 2) * 1.0001, float(LN2 / 2) * 1.0001
+        if m == 0:
+            lo_constant = ln2_lo  # m = 0: r = a whatever ln2_lo is
+            shift = mp.mpf(0)
+        elif m == SLOTS - 1:
+            lo_constant = ln2_lo  # also used for m > 31: keep ln2_lo itself
+            shift = mp.mpf(m) * (mp.mpf(ln2_lo) - (LN2 - LN2_HI))
+        else:  # r_true = r_computed + m (ln2_lo' - (ln2 - ln2_hi)): pick ln2_lo'
+            best = None
+            candidate = np.float32(ln2_lo)
+            below = above = candidate
+            for _ in range(4000):
+                for c in (below, above):
+                    shift = mp.mpf(m) * (mp.mpf(float(c)) - (LN2 - LN2_HI))
+                    offset, _ = distance_to_float_in_ulps(f_m(shift))
+                    if best is None or offset < best[0]:
+                        best = (offset, float(c), shift)
+                below = np.nextafter(below, np.float32(-np.inf))
+                above = np.nextafter(above, np.float32(np.inf))
+                if best[0] < mp.mpf("0.0005"):
+                    break
+            _, lo_constant, shift = best
+        exact_c0 = f_m(shift)
+        offset, c0 = distance_to_float_in_ulps(exact_c0)
+
+        def target(r, f_m=f_m, shift=shift, exact_c0=exact_c0):
+            if r == 0:
+                return mp.diff(lambda v: f_m(v + shift), 0)
+            return (f_m(r + shift) - exact_c0) / r
+
+        def weight(r, f_m=f_m, shift=shift):
+            return abs(r) / f_m(r + shift) if r != 0 else mp.mpf(0)
+
+        coefficients, error = fit(target, weight, lo, hi, DEGREES["sigmoid"])
+        slots.append(dict(m=m, lo=lo, hi=hi, ln2_lo=lo_constant, c0=c0, offset=float(offset),
+                          q=coefficients, error=error * 2**23))
+    return slots
+
+
+def hex_float(v):
+    if v == 0:
+        return "0.0f"
+    mantissa, exponent = float(v).hex().split("p")
+    return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}f"
+
+
+def emit_array(name, values, comment):
+    lines = [f"// {comment}", f"inline constexpr float {name}[{len(values)}] = {{"]
+    for i in range(0, len(values), 4):
+        lines.append("    " + ", ".join(hex_float(v) for v in values[i:i + 4]) + ",")
+    lines.append("};")
+    return "\n".join(lines)
+
+
+def emit_table(name, per_slot, comment):
+    degree = len(per_slot[0]) - 1
+    lines = [f"// {comment}, [j][slot]", f"inline constexpr float {name}[{degree + 1}][{SLOTS}] = {{"]
+    for j in range(degree + 1):
+        values = [q[j] for q in per_slot]
+        lines.append("    {")
+        for i in range(0, len(values), 4):
+            lines.append("        " + ", ".join(hex_float(v) for v in values[i:i + 4]) + ",")
+        lines.append("    },")
+    lines.append("};")
+    return "\n".join(lines)
+
+
+def main():
+    args = sys.argv[1:]
+    while args:
+        option, value = args.pop(0), int(args.pop(0))
+        DEGREES[option.removeprefix("--").removesuffix("-degree")] = value
+    tanh, small = tanh_slots()
+    sigmoid = sigmoid_slots()
+    out = []
+    out.append("// Generated by scripts/fit_tables.py: do not edit. Slot tables of the AVX-512")
+    out.append("// float32 sigmoid and tanh (src/kernels/simd/table_activations-inl.h).")
+    out.append("#pragma once\n")
+    out.append("namespace activations::kernels::tables {\n")
+    out.append("// clang-format off")
+    out.append(f"inline constexpr float kTanhClamp = {hex_float(TANH_CLAMP)};")
+    out.append(f"inline constexpr int kTanhSmallSlot = {small};  // a < kTanhSmall")
+    out.append(f"inline constexpr float kTanhSmall = {hex_float(TANH_SMALL)};")
+    out.append(f"inline constexpr float kSigmoidClamp = {hex_float(SIGMOID_CLAMP)};")
+    out.append(f"inline constexpr float kLog2e = {hex_float(LOG2E)};")
+    out.append(f"inline constexpr float kLn2Hi = {hex_float(LN2_HI)};")
+    out.append("")
+    out.append(emit_array("kTanhX0", [s["x0"] for s in tanh], "tanh: expansion points x0"))
+    out.append(emit_array("kTanhC0", [s["c0"] for s in tanh],
+                          "tanh: c0, the float nearest tanh(x0) (0 in the small slot)"))
+    out.append(emit_table("kTanhQ", [s["q"] for s in tanh], f"tanh: q0..q{DEGREES['tanh']} per slot"))
+    out.append(emit_array("kSigmoidLn2Lo", [s["ln2_lo"] for s in sigmoid],
+                          "sigmoid: ln2 - ln2_hi, moved per slot"))
+    out.append(emit_array("kSigmoidC0", [s["c0"] for s in sigmoid], "sigmoid: c0 = F_m(0)"))
+    out.append(emit_table("kSigmoidQ", [s["q"] for s in sigmoid],
+                          f"sigmoid: q0..q{DEGREES['sigmoid']} per slot"))
+    out.append("// clang-format on\n")
+    out.append("}  // namespace activations::kernels::tables")
+    print("\n".join(out))
+    for name, slots in (("tanh", tanh), ("sigmoid", sigmoid)):
+        for i, s in enumerate(slots):
+            if s.get("unused"):
+                continue
+            print(f"{name} slot {i:2d} [{s['lo']:.6g}, {s['hi']:.6g}]: c0 off by "
+                  f"{s['offset']:.2e} ULP, fit error {s['error']:.3e} ULP", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

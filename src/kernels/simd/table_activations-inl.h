@@ -1,0 +1,116 @@
+// AVX-512 float32 sigmoid and tanh as slot-selected polynomials: a 32-slot table per
+// coefficient, held in two zmm registers and looked up per lane with one vpermt2ps, so each
+// lane evaluates the polynomial fitted to its own slot with no gather. Every path ends in one
+// fused multiply-add c0 + t Q(t) whose constant c0 is within a few thousandths of an ULP of the
+// exact value at the slot's expansion point, so the result is rounded about once. The tables
+// and how they were fitted: src/kernels/simd/activation_tables.h, scripts/fit_tables.py.
+//
+// Highway 1.0.3 has no two-register table lookup: raw intrinsics, only in the AVX-512 targets
+// (this header is re-included per target by foreach_target, like activation_functors-inl.h).
+#if defined(ACTIVATIONS_KERNELS_SIMD_TABLE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVATIONS_KERNELS_SIMD_TABLE_INL_H_
+#undef ACTIVATIONS_KERNELS_SIMD_TABLE_INL_H_
+#else
+#define ACTIVATIONS_KERNELS_SIMD_TABLE_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include <cstdint>
+
+#include "kernels/simd/activation_tables.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activations::kernels::HWY_NAMESPACE {
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+template <class V>
+constexpr bool kHasSlotTables = sizeof(V) == 64 && sizeof(hwy::HWY_NAMESPACE::TFromV<V>) == 4;
+
+// table[slot] for each lane's slot (the low 5 bits of `slot`).
+HWY_INLINE __m512 LookUp(const float (&table)[32], __m512i slot) {
+  return _mm512_permutex2var_ps(_mm512_loadu_ps(table), slot, _mm512_loadu_ps(table + 16));
+}
+
+// Q(t) = q0 + q1 t + ... + qN t^N with each lane's slot's coefficients.
+template <int kTerms>
+HWY_INLINE __m512 SlotPolynomial(const float (&q)[kTerms][32], __m512i slot, __m512 t) {
+  __m512 sum = LookUp(q[kTerms - 1], slot);
+  for (int j = kTerms - 2; j >= 0; --j) {
+    sum = _mm512_fmadd_ps(sum, t, LookUp(q[j], slot));
+  }
+  return sum;
+}
+
+// min(|x|, limit); x86's min returns its second operand where either is NaN, so a NaN stays
+// NaN (vrangeps would do both in one operation, but returns the other operand for a NaN).
+HWY_INLINE __m512 AbsMin(__m512 x, float limit) {
+  return _mm512_min_ps(_mm512_set1_ps(limit), _mm512_abs_ps(x));
+}
+
+// tanh(x) = sign(x) (c0 + t Q(t)), t = |x| - x0, the slot being |x|'s quarter-binade (its
+// bits >> 21, mod 32) over [1/16, clamp], where tanh rounds to 1 above the clamp. Below 1/16
+// one slot holds tanh(t) = t + t Q(t) (x0 = 0, Q even and O(t^2)): tiny x gives x itself. The
+// sign is put back with one bit operation, so tanh is exactly odd.
+HWY_INLINE __m512 SlotTanhRaw(__m512 x) {
+  const __m512 a = AbsMin(x, tables::kTanhClamp);
+  // a NaN selects a slot from its bits, and stays NaN
+  const __mmask16 not_small =
+      _mm512_cmp_ps_mask(a, _mm512_set1_ps(tables::kTanhSmall), _CMP_NLT_UQ);
+  const __m512i slot = _mm512_mask_srli_epi32(_mm512_set1_epi32(tables::kTanhSmallSlot), not_small,
+                                              _mm512_castps_si512(a), 21);
+  const __m512 t = _mm512_sub_ps(a, LookUp(tables::kTanhX0, slot));  // exact (Sterbenz)
+  const __m512 q = SlotPolynomial(tables::kTanhQ, slot, t);
+  const __m512 c0 = _mm512_mask_mov_ps(t, not_small, LookUp(tables::kTanhC0, slot));
+  const __m512 magnitude = _mm512_fmadd_ps(t, q, c0);
+  // magnitude | (x & sign bit)
+  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+      _mm512_castps_si512(magnitude), _mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN), 0xF8));
+}
+
+// sigmoid(-a) = 2^-m F_m(r) for a = |x| (clamped where it rounds to 0), m = round(a log2 e),
+// r = a - m ln2 with a per-slot ln2_lo, and F_m(r) = e^-r / (1 + 2^-m e^-r) = c0 + r Q(r) from
+// slot min(m, 31) (beyond 31 the 2^-m e^-r term is below 2^-30 of F). vscalefps applies 2^-m
+// with one rounding, into the subnormal tail too. For x >= 0, sigmoid(x) = 1 - sigmoid(-x).
+HWY_INLINE __m512 SlotSigmoidRaw(__m512 x) {
+  const __m512 a = AbsMin(x, tables::kSigmoidClamp);
+  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
+  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 rounded = _mm512_fmadd_ps(a, _mm512_set1_ps(tables::kLog2e), magic);
+  const __m512 minus_m = _mm512_sub_ps(magic, rounded);
+  const __m512i slot = _mm512_min_epi32(_mm512_castps_si512(rounded),
+                                        _mm512_set1_epi32(0x4B400000 + 31));        // min(m, 31)
+  const __m512 r_hi = _mm512_fmadd_ps(minus_m, _mm512_set1_ps(tables::kLn2Hi), a);  // exact
+  const __m512 r = _mm512_fmadd_ps(minus_m, LookUp(tables::kSigmoidLn2Lo, slot), r_hi);
+  const __m512 q = SlotPolynomial(tables::kSigmoidQ, slot, r);
+  const __m512 f = _mm512_fmadd_ps(r, q, LookUp(tables::kSigmoidC0, slot));
+  const __m512 of_minus_a = _mm512_scalef_ps(f, minus_m);
+  const __mmask16 non_negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ);
+  return _mm512_mask_sub_ps(of_minus_a, non_negative, _mm512_set1_ps(1.0f), of_minus_a);
+}
+
+template <class V>
+HWY_INLINE V SlotTanh(V x) {
+  return V{SlotTanhRaw(x.raw)};
+}
+template <class V>
+HWY_INLINE V SlotSigmoid(V x) {
+  return V{SlotSigmoidRaw(x.raw)};
+}
+#else
+template <class V>
+constexpr bool kHasSlotTables = false;
+template <class V>
+HWY_INLINE V SlotTanh(V x) {
+  return x;  // never called
+}
+template <class V>
+HWY_INLINE V SlotSigmoid(V x) {
+  return x;  // never called
+}
+#endif
+
+}  // namespace activations::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVATIONS_KERNELS_SIMD_TABLE_INL_H_
