@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Regenerates the README's accuracy table from an exhaustive accuracy run.
+
+    ctest --test-dir build -L accuracy
+    python3 scripts/accuracy_table.py build/Testing/Temporary/LastTest.log README.md
+
+Reads the "[ accuracy ]" lines that tests/accuracy/exhaustive_accuracy.cpp prints and rewrites
+the table between the README's <!-- accuracy-table --> and <!-- /accuracy-table --> markers.
+"""
+import re
+import sys
+
+TARGETS = {"AVX3": "AVX-512", "AVX2": "AVX2"}
+
+
+def grouped(number):
+    return f"{int(number):,}"
+
+
+def main():
+    log_path, readme_path = sys.argv[1:3]
+    log = open(log_path, encoding="utf-8", errors="replace").read()
+    rows = ["| | max error | inputs above 1 ULP | NaN for a finite input |", "|---|---|---|---|"]
+    float32 = re.findall(
+        r"\[ accuracy \] (sigmoid|tanh) float32 (\w+) +max ([\d.]+) ULP at x = (\S+); (\d+) of "
+        r"\d+ inputs above 1 ULP; (\d+) NaN", log)
+    if not float32:
+        sys.exit(f"{log_path}: no float32 sweep found")
+    for function in ("sigmoid", "tanh"):
+        for name, target, ulp, x, above, nan in float32:
+            if name == function:
+                rows.append(f"| our {name}, float32, {TARGETS.get(target, target)} | "
+                            f"{float(ulp):.3f} ULP (x = {float(x):.4g}) | {grouped(above)} | "
+                            f"{nan} |")
+    sixteen = {(f, t): (u, a, n) for f, t, u, a, n in re.findall(
+        r"\[ accuracy \] (sigmoid|tanh) +(float16|bfloat16) +max ([\d.]+) ULP at x = \S+; (\d+) "
+        r"of 65536 values above 1 ULP; (\d+) NaN", log)}
+    for dtype in ("float16", "bfloat16"):
+        s, t = sixteen[("sigmoid", dtype)], sixteen[("tanh", dtype)]
+        rows.append(f"| our sigmoid / tanh, all 65,536 {dtype} values | {s[0]} / {t[0]} ULP | "
+                    f"{int(s[1]) + int(t[1])} | {int(s[2]) + int(t[2])} |")
+    torch = re.search(r"\[ accuracy \] torch::sigmoid, normal outputs +max ([\d.]+) ULP at x = "
+                      r"(\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log)
+    if torch:
+        rows.append(f"| LibTorch `torch::sigmoid`, float32 normal outputs | "
+                    f"{float(torch[1]):.2f} ULP (x = {float(torch[2]):.4g}) | "
+                    f"{grouped(torch[3])} | {torch[4]} |")
+    readme = open(readme_path, encoding="utf-8").read()
+    pattern = re.compile(r"(<!-- accuracy-table -->\n).*?(\n<!-- /accuracy-table -->)", re.S)
+    if not pattern.search(readme):
+        sys.exit(f"{readme_path}: no accuracy-table markers")
+    readme = pattern.sub(lambda m: m[1] + "\n".join(rows) + m[2], readme)
+    open(readme_path, "w", encoding="utf-8").write(readme)
+
+
+if __name__ == "__main__":
+    main()
