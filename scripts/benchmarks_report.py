@@ -359,6 +359,8 @@ def main():
     parser.add_argument("--huge-pages", help="a run with ACTIVATIONS_HUGE_PAGES=1, if measured")
     parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
     parser.add_argument("--baseline", help="out_ours cases of our previous kernels (BASELINE_REF)")
+    parser.add_argument("--targets", help="the target cells as medians of repetitions")
+    parser.add_argument("--baseline-targets", help="the baseline's target cells, as medians")
     parser.add_argument("--avx2", help="a run with ACTIVATIONS_BENCH_SIMD_TARGET=AVX2")
     parser.add_argument("--accuracy", help="bench/activations_peer_accuracy output (default ATen)")
     parser.add_argument("--accuracy-avx512",
@@ -382,13 +384,21 @@ def main():
            "preallocated buffers unless said otherwise.", "",
            f"![ns per element]({pathlib.Path(args.plot).resolve().relative_to(pathlib.Path(args.markdown).resolve().parent)})",
            "", "## Targets: fastest and exact", "",
-           "float32, 1 thread, in cache (1e5 and 1e6 elements) unless said; the deciding figure "
-           "is the worst cell (a ratio: slower time / faster time, or time / memcpy time).", "",
+           "float32, 1 thread, in cache (1e5 and 1e6 elements) unless said, "
+           f"{'medians of five repetitions in this run' if args.targets else 'single runs'} "
+           "(the other tables: single runs); the deciding figure is the worst cell (a ratio: "
+           "slower time / faster time, or time / memcpy time).", "",
            "| target | met | deciding figure |", "|---|---|---|"]
     avx512 = load(args.avx512_json)[1] if args.avx512_json else None
     baseline = load(args.baseline)[1] if args.baseline else None
     avx2_context, avx2 = load(args.avx2) if args.avx2 else ({}, None)
-    for name, ok, worst in fastest_and_exact_targets(times, avx512, baseline, avx2):
+    target_times = dict(times)
+    if args.targets:
+        target_times.update(load(args.targets)[1])
+    target_baseline = dict(baseline or {})
+    if args.baseline_targets:
+        target_baseline.update(load(args.baseline_targets)[1])
+    for name, ok, worst in fastest_and_exact_targets(target_times, avx512, target_baseline, avx2):
         figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "not measured"
         out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
     out += ["", "## Earlier targets", "",

@@ -20,6 +20,10 @@ run() {
 }
 run "$results/default.json"
 reports=("$results/default.json")
+# The cells the targets are judged on (float32, 1 thread, in cache), again as medians of five.
+target_cells='^(out_(ours|aten)|backward_(ours|aten)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
+run "$results/targets.json" --benchmark_filter="$target_cells" --benchmark_repetitions=5 \
+  --benchmark_report_aggregates_only=true
 # Accuracy of the peers, ours and ATen's (ATen's at its default capability here).
 "$build_dir/bench/activations_peer_accuracy" "$results/accuracy.json"
 accuracy=(--accuracy "$results/accuracy.json")
@@ -45,7 +49,11 @@ if git -C "$root" rev-parse -q --verify "$baseline_ref^{commit}" >/dev/null; the
   "$build_dir/baseline/bench/activations_bench" --benchmark_min_time="$min_time" \
     --benchmark_out_format=json --benchmark_out="$results/baseline.json" \
     --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/'
-  baseline=(--baseline "$results/baseline.json")
+  "$build_dir/baseline/bench/activations_bench" --benchmark_min_time="$min_time" \
+    --benchmark_out_format=json --benchmark_out="$results/baseline_targets.json" \
+    --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/(100000|1000000)/threads:1' \
+    --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+  baseline=(--baseline "$results/baseline.json" --baseline-targets "$results/baseline_targets.json")
 fi
 # Ours restricted to AVX2, against ATen's default (AVX2) kernels: what CPUs without AVX-512 get.
 ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" \
@@ -56,6 +64,6 @@ ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" --benchmark_repetitions=
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
-  "${baseline[@]}" --avx2 "$results/avx2.json" --huge-pages "$results/huge_pages.json" \
+  "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" --huge-pages "$results/huge_pages.json" \
   --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"
