@@ -78,18 +78,24 @@ def ns_per_element(times, variant, activation, dtype, size, threads):
 IN_CACHE = (100000, 1000000)
 
 
+def judge(rows, name, values, at_least, goal):
+    """Appends (name, met, worst cell) for `values`, (where, ratio) pairs: met when the worst
+    measured cell is at least (or at most) `goal`; unmeasured cells are left out."""
+    values = [v for v in values if v[1] is not None]
+    if not values:
+        rows.append((name, False, None))
+        return
+    worst = min(values, key=lambda v: v[1]) if at_least else max(values, key=lambda v: v[1])
+    rows.append((name, worst[1] >= goal if at_least else worst[1] <= goal, worst))
+
+
 def fastest_and_exact_targets(times, avx512, baseline, avx2):
     """The "fastest and exact" targets (float32, 1 thread, in cache unless said), each with the
     figure that decides it: (name, met, (where, value))."""
     rows = []
 
     def check(name, values, at_least, goal):
-        values = [v for v in values if v[1] is not None]
-        if not values:
-            rows.append((name, False, None))
-            return
-        worst = min(values, key=lambda v: v[1]) if at_least else max(values, key=lambda v: v[1])
-        rows.append((name, worst[1] >= goal if at_least else worst[1] <= goal, worst))
+        judge(rows, name, values, at_least, goal)
 
     def against(source, slow, fast, activation, label=""):
         return [(f"{label}{activation} {size_label(s)}",
@@ -152,13 +158,7 @@ def targets(times):
     rows = []
 
     def check(name, values, at_least, goal):
-        values = [v for v in values if v[1] is not None]
-        if not values:
-            rows.append((name, False, None))
-            return
-        worst = min(values, key=lambda v: v[1]) if at_least else max(values, key=lambda v: v[1])
-        ok = worst[1] >= goal if at_least else worst[1] <= goal
-        rows.append((name, ok, worst))
+        judge(rows, name, values, at_least, goal)
 
     never_slower = []
     for threads in (1, 2):
@@ -452,7 +452,8 @@ def main():
     if baseline:
         out += ["", "## Against our previous kernels", "",
                 "float32 forward (out=), ns per element of the previous kernels "
-                f"(`{args.baseline}`, BASELINE_REF) and of these, and previous time / time now.",
+                "(BASELINE_REF in scripts/run_benchmarks.sh) and of these, and previous time / time "
+                "now.",
                 "", "| function | threads | " + " | ".join(size_label(s) for s in SIZES) + " |",
                 "|---|---|" + "---|" * len(SIZES)]
         for activation in ("sigmoid", "tanh"):

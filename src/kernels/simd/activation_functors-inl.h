@@ -101,14 +101,10 @@ HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
 }
 
 // AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
-// targets add n to the exponent bits, which needs a normal result. Its reciprocal estimate
-// (vrcp14ps, which Highway's ApproximateReciprocal uses there) is good to 2^-14; SSE's and
-// AVX2's (rcpps) only to 1.5 * 2^-12.
+// targets add n to the exponent bits, which needs a normal result.
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 template <class V>
 constexpr bool kHasScalef = sizeof(V) == 64;
-template <class V>
-constexpr bool kHasReciprocal14 = sizeof(V) == 64;
 template <class V>
 HWY_INLINE V Scalef(V v, V n) {
   if constexpr (sizeof(hn::TFromV<V>) == 4) {
@@ -121,8 +117,6 @@ HWY_INLINE V Scalef(V v, V n) {
 template <class V>
 constexpr bool kHasScalef = false;
 template <class V>
-constexpr bool kHasReciprocal14 = false;
-template <class V>
 HWY_INLINE V Scalef(V v, V /*n*/) {
   return v;  // never called
 }
@@ -130,21 +124,19 @@ HWY_INLINE V Scalef(V v, V /*n*/) {
 
 // (n_hi + n_lo) / (d_hi + d_lo), rounded about once: a first quotient q plus the correction
 // (n_hi - q d_hi + n_lo - q d_lo) / d_hi, whose first term is exact with a fused multiply-add
-// and for which a rough reciprocal is enough. The quotient needs no division (the divider is
-// the slowest unit on the path): AVX-512's 14-bit reciprocal estimate makes q good to 2^-14,
-// and SSE's and AVX2's (1.5 * 2^-12) after one Newton step to about 2^-22; either way the
-// corrected quotient is good to 2^-28 or better.
+// and for which a rough reciprocal is enough. The float quotient needs no division: the
+// reciprocal estimate (rcpps, 1.5 * 2^-12) after one Newton step makes q good to about 2^-22,
+// and the corrected quotient to 2^-40. (AVX-512's float sigmoid and tanh use the slot tables
+// instead, table_activations-inl.h.)
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V DivideDoubleWord(D d, V n_hi, V n_lo, V d_hi, V d_lo) {
   auto correct = [&](V q) {
     return hn::NegMulAdd(q, d_lo, hn::Add(hn::NegMulAdd(q, d_hi, n_hi), n_lo));
   };
   if constexpr (sizeof(hn::TFromD<D>) == 4) {
-    V reciprocal = hn::ApproximateReciprocal(d_hi);
-    if constexpr (!kHasReciprocal14<V>) {
-      const V residual = hn::NegMulAdd(d_hi, reciprocal, hn::Set(d, 1.0f));
-      reciprocal = hn::MulAdd(residual, reciprocal, reciprocal);
-    }
+    const V estimate = hn::ApproximateReciprocal(d_hi);
+    const V residual = hn::NegMulAdd(d_hi, estimate, hn::Set(d, 1.0f));
+    const V reciprocal = hn::MulAdd(residual, estimate, estimate);
     const V q = hn::Mul(n_hi, reciprocal);
     return hn::MulAdd(correct(q), reciprocal, q);
   } else {  // Highway has no double reciprocal estimate
@@ -249,8 +241,8 @@ struct SigmoidForward {
 #if HWY_NATIVE_FMA
     using T = hn::TFromD<D>;
     using C = ExpConstants<T>;
-    // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
     if constexpr (kHasSlotTables<V>) return SlotSigmoid(x);
+    // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
     const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
     if constexpr (kHasScalef<V>) {
       return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
