@@ -156,6 +156,22 @@ TEST_P(ExhaustivePerTarget, SigmoidFloat32AllBitPatterns) {
   EXPECT_EQ(summary.nan_lost, 0);
 }
 
+// AVX2's float sigmoid takes a shorter path for vectors whose lanes all have |x| <= 16; here each
+// input shares its vector with a lane at x = 100, so that every input also takes the full path.
+TEST_P(ExhaustivePerTarget, SigmoidFloat32AllBitPatternsBesideLargeInputs) {
+  if (GetParam() != HWY_AVX2) GTEST_SKIP() << "one float sigmoid path for every vector here";
+  const auto summary = sweep_float32(
+      [](const torch::Tensor& x, torch::Tensor& y) {
+        const auto interleaved = torch::stack({x, torch::full_like(x, 100.0f)}, 1).reshape({-1});
+        y.copy_(activations::sigmoid(interleaved).view({-1, 2}).select(1, 0));
+      },
+      &sigmoid_reference);
+  print(label("sigmoid (mixed vectors)").c_str(), summary);
+  EXPECT_LE(summary.max_ulp, 1.0);
+  EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
+}
+
 TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
   const auto summary =
       sweep_float32([](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); },
