@@ -20,8 +20,11 @@ run() {
 }
 run "$results/default.json"
 reports=("$results/default.json")
-# The cells the targets are judged on (float32, 1 thread, in cache), again as medians of five.
-target_cells='^(out_(ours|aten)|backward_(ours|aten)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
+# The cells the targets are judged on, again as medians of five: float32, 1 thread, in cache, and
+# the allocating calls (forward and backward, float32) from 1e4 up at 1 and 2 threads.
+in_cache='(out_(ours|aten)|backward_(ours|aten)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
+allocating='(alloc|backward)_(ours|aten)/[a-z_]*/float32/(10000|100000|1000000|16000000)/threads:[12]/'
+target_cells="^($in_cache|$allocating)"
 run "$results/targets.json" --benchmark_filter="$target_cells" --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true
 # Accuracy of the peers, ours and ATen's (ATen's at its default capability here).
