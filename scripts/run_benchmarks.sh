@@ -67,6 +67,6 @@ ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" --benchmark_repetitions=
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
-  "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" --huge-pages "$results/huge_pages.json" \
-  --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
+  "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" \
+  --huge-pages "$results/huge_pages.json" --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"
