@@ -5,11 +5,15 @@ Each activation is a 32-slot table: per slot an expansion point, a float c0 and 
 coefficients of Q, so that the kernel computes f = c0 + t * Q(t) with one final fused
 multiply-add (src/kernels/simd/table_activations-inl.h says how t and the slot are found).
 
-tanh(a), a = |x|: slots are quarter-binades of a over [1/16, 9.0234375] (the index is the
-float's bits >> 21, taken mod 32), plus one slot for a < 1/16. Each slot's expansion point x0
-is the float near the slot's middle whose tanh is nearest to a float c0, so c0 is exact to a
-few thousandths of an ULP and t = a - x0 is exact (Sterbenz). In the small slot x0 = 0 and the
-kernel uses t itself as c0, so tiny inputs come back unchanged.
+tanh(a), a = |x|: the slot is the eighth-binade of a + 5/8 (the index is that sum's bits >> 20,
+taken mod 32), so the 32 slots cover a + 5/8 in [5/8, 10) and a in [0, 9.0234375] with widths
+from 1/16 (a below 3/8) to 1 (a above 7.4), where tanh rounds to 1 above the clamp. Each slot
+above a = 5/16 has its own expansion point x0, the float near the slot's middle whose tanh is
+nearest to a float c0, so c0 is exact to a few thousandths of an ULP and t = a - x0 is exact
+(Sterbenz). Below a = 5/16 (five slots) x0 = 0 and the kernel uses t = a itself as c0,
+tanh(a) = a + a Q(a), where a Q(a) stays below 4% of the result: tiny inputs come back
+unchanged, and the slots where a - x0 would be large beside tanh(a) (so Q's rounding would show)
+are avoided. The lowest slot's Q is even and O(a^2).
 
 sigmoid(-a), a = |x|: m = round(a log2 e), r = a - m ln2 (Cody-Waite: ln2_hi is exact times m,
 ln2_lo is per slot) and sigmoid(-a) = 2^-m F_m(r) with F_m(r) = e^-r / (1 + 2^-m e^-r), slot
@@ -32,8 +36,9 @@ import numpy as np
 mp.mp.dps = 40
 SLOTS = 32
 # of Q (the kernel's polynomial in t is one degree higher); override: --tanh-degree N
-DEGREES = {"tanh": 5, "sigmoid": 5}
-TANH_SMALL = 2.0 ** -4  # below: the small slot
+DEGREES = {"tanh": 4, "sigmoid": 5}
+TANH_SLOT_BIAS = 0.625  # the slot of a is that of a + TANH_SLOT_BIAS
+TANH_ZERO_BASED_BELOW = 0.3125  # slots below: x0 = 0, c0 = a
 TANH_CLAMP = float(np.float32(9.0234375))  # tanh rounds to 1 above 9.011
 SIGMOID_CLAMP = 104.0  # sigmoid(-104) rounds to 0
 LN2_HI = 0.693359375  # 9 bits: m * LN2_HI is exact for m < 2^15
@@ -84,14 +89,44 @@ def fit(target, weight, lo, hi, degree, fixed_first=None, samples=600, lawson=40
     return fixed, float(final.max())
 
 
+def float_bits(v):
+    return int(np.float32(v).view(np.uint32))
+
+
+def bits_float(b):
+    return float(np.uint32(b).view(np.float32))
+
+
 def tanh_slots():
     slots = [None] * SLOTS
-    # quarter-binade q = bits >> 21 covers a in [2^e (1 + i/4), 2^e (1 + (i+1)/4)), q mod 32 = slot
-    first = np.float32(TANH_SMALL).view(np.uint32) >> 21
-    last = np.float32(TANH_CLAMP).view(np.uint32) >> 21
-    for q in range(int(first), int(last) + 1):
-        lo = float(np.uint32(q << 21).view(np.float32))
-        hi = min(float(np.uint32((q + 1) << 21).view(np.float32)), TANH_CLAMP)
+    # eighth-binade e = bits(a + bias) >> 20: a + bias in [2^k (1 + i/8), 2^k (1 + (i+1)/8))
+    first = float_bits(TANH_SLOT_BIAS) >> 20
+    last = float_bits(f32(TANH_CLAMP + TANH_SLOT_BIAS)) >> 20
+    lowest = first % SLOTS
+    for e in range(first, last + 1):
+        assert slots[e % SLOTS] is None
+        start, end = bits_float(e << 20) - TANH_SLOT_BIAS, bits_float((e + 1) << 20) - TANH_SLOT_BIAS
+        # a + bias rounds into the slot from up to half an ULP of the sum beyond its ends
+        lo = max(start - f32_ulp(bits_float(e << 20)) / 2, 0.0)
+        hi = min(end + f32_ulp(bits_float((e + 1) << 20)) / 2, TANH_CLAMP)
+        if end <= TANH_ZERO_BASED_BELOW:  # tanh(a) = a + a Q(a)
+            def target(t):
+                if abs(t) < mp.mpf("1e-12"):
+                    return -t * t / 3
+                return mp.tanh(t) / t - 1
+
+            def weight(t):
+                return abs(t) / mp.tanh(t) if t != 0 else mp.mpf(1)
+
+            if e == first:  # Q even and O(a^2): tiny a gives a itself
+                coefficients, error = fit(target, weight, -hi, hi, DEGREES["tanh"],
+                                          fixed_first=[0.0, 0.0])
+                coefficients = [c if j % 2 == 0 else 0.0 for j, c in enumerate(coefficients)]
+            else:
+                coefficients, error = fit(target, weight, lo, hi, DEGREES["tanh"])
+            slots[e % SLOTS] = dict(lo=lo, hi=hi, x0=0.0, c0=0.0, offset=0.0, q=coefficients,
+                                    error=error * 2**23)
+            continue
         # floats spread over the middle half of the slot: near 1 tanh moves too slowly for
         # neighbouring floats to reach a float c0
         candidates = np.unique(np.linspace(lo + (hi - lo) / 4, hi - (hi - lo) / 4, 20000)
@@ -101,8 +136,10 @@ def tanh_slots():
         ulps = np.array([f32_ulp(v) for v in nearest])
         index = int(np.argmin(np.abs(exact - nearest) / ulps))
         x0 = candidates[index]
+        assert x0 / 2 <= lo and hi <= 2 * x0  # t = a - x0 is exact (Sterbenz)
         exact_c0 = mp.tanh(mp.mpf(x0))
         offset, c0 = distance_to_float_in_ulps(exact_c0)
+        assert hi - x0 < c0  # the kernel's max(c0, t) is c0 here
 
         def target(t, x0=x0, exact_c0=exact_c0):
             if t == 0:
@@ -113,29 +150,12 @@ def tanh_slots():
             return abs(t) / mp.tanh(x0 + t) if t != 0 else mp.mpf(0)
 
         coefficients, error = fit(target, weight, lo - x0, hi - x0, DEGREES["tanh"])
-        slots[q % SLOTS] = dict(lo=lo, hi=hi, x0=x0, c0=c0, offset=float(offset),
+        slots[e % SLOTS] = dict(lo=lo, hi=hi, x0=x0, c0=c0, offset=float(offset),
                                 q=coefficients, error=error * 2**23)
-    # the small slot: tanh(t) = t + t Q(t), Q even
-    small = int(first - 1) % SLOTS
-    assert slots[small] is None
-
-    def small_target(t):
-        if abs(t) < mp.mpf("1e-12"):
-            return -t * t / 3
-        return mp.tanh(t) / t - 1
-
-    def small_weight(t):
-        return abs(t) / mp.tanh(t) if t != 0 else mp.mpf(1)
-
-    coefficients, error = fit(small_target, small_weight, -TANH_SMALL, TANH_SMALL,
-                              DEGREES["tanh"], fixed_first=[0.0, 0.0])
-    coefficients = [c if j % 2 == 0 else 0.0 for j, c in enumerate(coefficients)]
-    slots[small] = dict(lo=0.0, hi=TANH_SMALL, x0=0.0, c0=0.0, offset=0.0, q=coefficients,
-                        error=error * 2**23)
-    for slot in range(SLOTS):  # unused slots (never selected): copies of the small one
+    for slot in range(SLOTS):  # unused slots (never selected): copies of the lowest one
         if slots[slot] is None:
-            slots[slot] = dict(slots[small], unused=True)
-    return slots, small
+            slots[slot] = dict(slots[lowest], unused=True)
+    return slots
 
 
 def sigmoid_slots():
@@ -223,7 +243,7 @@ def main():
     while args:
         option, value = args.pop(0), int(args.pop(0))
         DEGREES[option.removeprefix("--").removesuffix("-degree")] = value
-    tanh, small = tanh_slots()
+    tanh = tanh_slots()
     sigmoid = sigmoid_slots()
     out = []
     out.append("// Generated by scripts/fit_tables.py: do not edit. Slot tables of the AVX-512")
@@ -232,15 +252,14 @@ def main():
     out.append("namespace activations::kernels::tables {\n")
     out.append("// clang-format off")
     out.append(f"inline constexpr float kTanhClamp = {hex_float(TANH_CLAMP)};")
-    out.append(f"inline constexpr int kTanhSmallSlot = {small};  // a < kTanhSmall")
-    out.append(f"inline constexpr float kTanhSmall = {hex_float(TANH_SMALL)};")
+    out.append(f"inline constexpr float kTanhSlotBias = {hex_float(TANH_SLOT_BIAS)};")
     out.append(f"inline constexpr float kSigmoidClamp = {hex_float(SIGMOID_CLAMP)};")
     out.append(f"inline constexpr float kLog2e = {hex_float(LOG2E)};")
     out.append(f"inline constexpr float kLn2Hi = {hex_float(LN2_HI)};")
     out.append("")
     out.append(emit_array("kTanhX0", [s["x0"] for s in tanh], "tanh: expansion points x0"))
     out.append(emit_array("kTanhC0", [s["c0"] for s in tanh],
-                          "tanh: c0, the float nearest tanh(x0) (0 in the small slot)"))
+                          "tanh: c0, the float nearest tanh(x0) (0 where x0 = 0: a is c0 there)"))
     out.append(emit_table("kTanhQ", [s["q"] for s in tanh], f"tanh: q0..q{DEGREES['tanh']} per slot"))
     out.append(emit_array("kSigmoidLn2Lo", [s["ln2_lo"] for s in sigmoid],
                           "sigmoid: ln2 - ln2_hi, moved per slot"))

@@ -5,11 +5,11 @@
 # capabilities), our previous kernels (BASELINE_REF) and ours restricted to AVX2, and writes
 # BENCHMARKS.md and docs/benchmarks.png. Benchmarks are not tests:
 # nothing here fails on speed.
-# Usage: scripts/run_benchmarks.sh [min-time-seconds]
+# Usage: scripts/run_benchmarks.sh [min-time-seconds per repetition]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$root/build}"
-min_time="${1:-0.2}"
+min_time="${1:-0.1}"
 "$root/scripts/install_deps.sh"  # with the peer libraries (oneDNN, XNNPACK)
 "$root/scripts/build.sh" -DACTIVATIONS_BUILD_BENCHMARKS=ON
 results="$build_dir/bench-results"
@@ -18,21 +18,25 @@ run() {
   "$build_dir/bench/activations_bench" --benchmark_min_time="$min_time" \
     --benchmark_out_format=json --benchmark_out="$1" "${@:2}"
 }
-run "$results/default.json"
+# Every table is a median of repetitions interleaved at random with the other cells of its run,
+# so that a slow spell of this shared machine falls on no one cell's repetitions together.
+interleaved=(--benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true)
+three=(--benchmark_repetitions=3 "${interleaved[@]}")
+five=(--benchmark_repetitions=5 "${interleaved[@]}")
+run "$results/default.json" "${three[@]}"
 reports=("$results/default.json")
 # The cells the targets are judged on, again as medians of five: float32, 1 thread, in cache, and
 # the allocating calls (forward and backward, float32) from 1e4 up at 1 and 2 threads.
 in_cache='(out_(ours|aten)|backward_(ours|aten)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
 allocating='(alloc|backward)_(ours|aten)/[a-z_]*/float32/(10000|100000|1000000|16000000)/threads:[12]/'
 target_cells="^($in_cache|$allocating)"
-run "$results/targets.json" --benchmark_filter="$target_cells" --benchmark_repetitions=5 \
-  --benchmark_report_aggregates_only=true
+run "$results/targets.json" --benchmark_filter="$target_cells" "${five[@]}"
 # Accuracy of the peers, ours and ATen's (ATen's at its default capability here).
 "$build_dir/bench/activations_peer_accuracy" "$results/accuracy.json"
 accuracy=(--accuracy "$results/accuracy.json")
 if grep -q avx512f /proc/cpuinfo; then
   # ATen's AVX-512 kernels: forward out= and allocating, backward, float32, against ours again.
-  ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" \
+  ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" "${three[@]}" \
     --benchmark_filter='^(out|alloc|backward)_(ours|aten)/.*/float32/'
   reports+=("$results/avx512.json")
   ATEN_CPU_CAPABILITY=avx512 "$build_dir/bench/activations_peer_accuracy" \
@@ -51,18 +55,18 @@ if git -C "$root" rev-parse -q --verify "$baseline_ref^{commit}" >/dev/null; the
   cmake --build "$build_dir/baseline" --target activations_bench
   "$build_dir/baseline/bench/activations_bench" --benchmark_min_time="$min_time" \
     --benchmark_out_format=json --benchmark_out="$results/baseline.json" \
-    --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/'
+    --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/' "${three[@]}"
   "$build_dir/baseline/bench/activations_bench" --benchmark_min_time="$min_time" \
     --benchmark_out_format=json --benchmark_out="$results/baseline_targets.json" \
     --benchmark_filter='^out_ours/(sigmoid|tanh)/float32/(100000|1000000)/threads:1' \
-    --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+    "${five[@]}"
   baseline=(--baseline "$results/baseline.json" --baseline-targets "$results/baseline_targets.json")
 fi
 # Ours restricted to AVX2, against ATen's default (AVX2) kernels: what CPUs without AVX-512 get.
-ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" \
+ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
   --benchmark_filter='^(out|backward)_(ours|aten)/.*/float32/[0-9]*0000/'
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
-ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" --benchmark_repetitions=5 \
+ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
   --benchmark_filter='(alloc|backward|module)_.*/float32/16000000/'
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")

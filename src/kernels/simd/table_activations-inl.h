@@ -1,8 +1,9 @@
 // AVX-512 float32 sigmoid and tanh as slot-selected polynomials: a 32-slot table per
 // coefficient, held in two zmm registers and looked up per lane with one vpermt2ps, so each
 // lane evaluates the polynomial fitted to its own slot with no gather. Every path ends in one
-// fused multiply-add c0 + t Q(t) whose constant c0 is within a few thousandths of an ULP of the
-// exact value at the slot's expansion point, so the result is rounded about once. The tables
+// fused multiply-add c0 + t Q(t) whose constant c0 is exact (tanh's lowest slots: t itself) or
+// within a few thousandths of an ULP of the exact value at the slot's expansion point, so the
+// result is rounded about once. The tables
 // and how they were fitted: src/kernels/simd/activation_tables.h, scripts/fit_tables.py.
 //
 // Highway 1.0.3 has no two-register table lookup: raw intrinsics, only in the AVX-512 targets
@@ -48,20 +49,22 @@ HWY_INLINE __m512 AbsMin(__m512 x, float limit) {
   return _mm512_min_ps(_mm512_set1_ps(limit), _mm512_abs_ps(x));
 }
 
-// tanh(x) = sign(x) (c0 + t Q(t)), t = |x| - x0, the slot being |x|'s quarter-binade (its
-// bits >> 21, mod 32) over [1/16, clamp], where tanh rounds to 1 above the clamp. Below 1/16
-// one slot holds tanh(t) = t + t Q(t) (x0 = 0, Q even and O(t^2)): tiny x gives x itself. The
-// sign is put back with one bit operation, so tanh is exactly odd.
+// tanh(x) = sign(x) (c0 + t Q(t)), t = |x| - x0, the slot being the eighth-binade of |x| + 5/8
+// (its bits >> 20, mod 32) up to the clamp, where tanh rounds to 1. In the five slots below
+// |x| = 5/16, x0 = 0 and c0 = 0, and max(c0, t) makes t itself the base: tanh(t) = t + t Q(t),
+// so tiny x gives x itself; elsewhere c0 > |t| is the slot's near-exact tanh(x0). The bias puts
+// small |x| into slots of one width (1/16) with no compare or blend, and makes the slots over
+// [3.4, 7.4] 1/2 wide, where quarter-binades of |x| are 1 wide: so degree 4 suffices (0.589 ULP;
+// quarter-binades needed degree 5). The sign is put back with one bit operation, so tanh is
+// exactly odd.
 HWY_INLINE __m512 SlotTanhRaw(__m512 x) {
   const __m512 a = AbsMin(x, tables::kTanhClamp);
-  // a NaN selects a slot from its bits, and stays NaN
-  const __mmask16 not_small =
-      _mm512_cmp_ps_mask(a, _mm512_set1_ps(tables::kTanhSmall), _CMP_NLT_UQ);
-  const __m512i slot = _mm512_mask_srli_epi32(_mm512_set1_epi32(tables::kTanhSmallSlot), not_small,
-                                              _mm512_castps_si512(a), 21);
+  // a NaN selects some slot, and stays NaN through t and max's operand order
+  const __m512i slot = _mm512_srli_epi32(
+      _mm512_castps_si512(_mm512_add_ps(a, _mm512_set1_ps(tables::kTanhSlotBias))), 20);
   const __m512 t = _mm512_sub_ps(a, LookUp(tables::kTanhX0, slot));  // exact (Sterbenz)
   const __m512 q = SlotPolynomial(tables::kTanhQ, slot, t);
-  const __m512 c0 = _mm512_mask_mov_ps(t, not_small, LookUp(tables::kTanhC0, slot));
+  const __m512 c0 = _mm512_max_ps(LookUp(tables::kTanhC0, slot), t);
   const __m512 magnitude = _mm512_fmadd_ps(t, q, c0);
   // magnitude | (x & sign bit)
   return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
