@@ -1,15 +1,17 @@
 // Google Benchmark suite: our operators against LibTorch's built-ins in the same run.
 //
 // Names: <variant>/<activation>/<dtype>/<elements>/threads:<n>, where variant is
-//   out_ours, out_aten           the out= variants on preallocated buffers
-//   alloc_ours, alloc_aten       the allocating calls
+//   paired_out                   ours and ATen's out= variants on preallocated buffers
+//   paired_alloc                 ours and ATen's allocating calls
+//   paired_backward              ours and ATen's backward operators (grad_output, saved)
 //   module_ours, module_aten     MySigmoid vs torch::nn::Sigmoid etc.
 //   naive                        the chapter's composition of torch ops
-//   backward_ours, backward_aten the backward operators (grad_output, saved) -> grad_input
 //   copy                         a plain copy of the same bytes (the memory roofline)
 //   peer_onednn, peer_xnnpack    the peer libraries' operators on preallocated buffers (float32,
 //                                1e4 and up; bench/peers/), each where CMake found it
-// scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
+// A paired_* case times ours and ATen's in alternating rounds and reports the counters
+// ours_ns and aten_ns (medians of the rounds, per call) and ratio (the median of the rounds'
+// ATen time / our time). scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
@@ -23,6 +25,8 @@
 #include <ATen/Version.h>
 #include <torch/version.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -41,6 +45,12 @@ constexpr double kSlope = 0.2;
 // Each benchmark first runs this long unmeasured, ours and ATen's alike: the first large
 // allocations of a run fault in memory (huge pages or not) that a steady state reuses.
 constexpr double kWarmUpSeconds = 0.05;
+// A paired case's rounds, and the fewest elements one of its timed blocks of calls processes:
+// a cell near parity that is measured apart from its peer falls below 0.95 somewhere among
+// hundreds of cells whenever this shared machine slows down for a moment, while a round's two
+// blocks, a fraction of a millisecond apart, see the same machine.
+constexpr int kPairedRounds = 15;
+constexpr int64_t kPairedBlockElements = 400000;
 
 struct Activation {
   std::string name;
@@ -146,54 +156,90 @@ void set_counters(benchmark::State& state, const Case& c, int tensors_touched) {
                           static_cast<int64_t>(c10::elementSize(c.dtype)));
 }
 
+double median(std::vector<double> values) {
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
+}
+
+// Times `ours` and `aten` in rounds, each a block of calls of one and then of the other, the
+// order swapped every round so that neither always runs on the caches the other left.
+void run_paired(benchmark::State& state, const Case& c, const std::function<void()>& ours,
+                const std::function<void()>& aten) {
+  using Clock = std::chrono::steady_clock;
+  const int64_t calls = std::max<int64_t>(1, kPairedBlockElements / c.elements);
+  auto time_block = [calls](const std::function<void()>& fn) {
+    const auto start = Clock::now();
+    for (int64_t i = 0; i < calls; ++i) fn();
+    return std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+  };
+  ours();  // untimed: the first calls fault in the buffers' and the allocator's pages
+  aten();
+  std::vector<double> ours_ns, aten_ns, ratios;
+  bool ours_first = true;
+  for (auto _ : state) {
+    const double first = time_block(ours_first ? ours : aten);
+    const double second = time_block(ours_first ? aten : ours);
+    const double ours_time = ours_first ? first : second;
+    const double aten_time = ours_first ? second : first;
+    ours_ns.push_back(ours_time / calls);
+    aten_ns.push_back(aten_time / calls);
+    ratios.push_back(aten_time / ours_time);
+    state.SetIterationTime((first + second) * 1e-9);
+    ours_first = !ours_first;
+  }
+  state.counters["ours_ns"] = median(ours_ns);
+  state.counters["aten_ns"] = median(aten_ns);
+  state.counters["ratio"] = median(ratios);
+  state.SetItemsProcessed(state.iterations() * calls * 2 * c.elements);
+}
+
 void register_case(const Activation& a, const Case& c, bool forward_only_out) {
   const std::string suffix = "/" + a.name + "/" + dtype_name(c.dtype) + "/" +
                              std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
   auto reg = [&](const std::string& variant, auto body) {
-    benchmark::RegisterBenchmark((variant + suffix).c_str(),
-                                 [=](benchmark::State& state) {
-                                   torch::set_num_threads(c.threads);
-                                   torch::NoGradGuard no_grad;
-                                   body(state);
-                                 })
-        ->UseRealTime()
-        ->MinWarmUpTime(kWarmUpSeconds);
-  };
-  auto out_pair = [&](const std::string& variant, const Out& fn) {
-    reg(variant, [=](benchmark::State& state) {
-      const auto x = input(c);
-      auto out = torch::empty_like(x);
-      fn(x, out);  // touch the output's pages before timing
-      for (auto _ : state) fn(x, out);
-      set_counters(state, c, 2);
+    return benchmark::RegisterBenchmark((variant + suffix).c_str(), [=](benchmark::State& state) {
+      torch::set_num_threads(c.threads);
+      torch::NoGradGuard no_grad;
+      body(state);
     });
   };
-  out_pair("out_ours", a.ours_out);
-  out_pair("out_aten", a.aten_out);
-  auto backward_pair = [&](const std::string& variant, const Backward& fn) {
-    reg(variant, [=](benchmark::State& state) {
-      const auto x = input(c);
-      const auto saved = a.saved_for_backward(x.to(torch::kFloat)).to(c.dtype);
-      const auto grad = input(c);
-      for (auto _ : state) benchmark::DoNotOptimize(fn(grad, saved));
-      set_counters(state, c, 3);
-    });
+  auto timed = [&](const std::string& variant, auto body) {
+    reg(variant, body)->UseRealTime()->MinWarmUpTime(kWarmUpSeconds);
   };
-  backward_pair("backward_ours", a.ours_backward);
-  backward_pair("backward_aten", a.aten_backward);
+  auto paired = [&](const std::string& variant, auto body) {
+    reg(variant, body)->UseManualTime()->Iterations(kPairedRounds);
+  };
+  paired("paired_out", [=](benchmark::State& state) {
+    const auto x = input(c);
+    auto out = torch::empty_like(x);
+    run_paired(
+        state, c, [&] { a.ours_out(x, out); }, [&] { a.aten_out(x, out); });
+  });
+  paired("paired_backward", [=](benchmark::State& state) {
+    const auto x = input(c);
+    const auto saved = a.saved_for_backward(x.to(torch::kFloat)).to(c.dtype);
+    const auto grad = input(c);
+    run_paired(
+        state, c, [&] { benchmark::DoNotOptimize(a.ours_backward(grad, saved)); },
+        [&] { benchmark::DoNotOptimize(a.aten_backward(grad, saved)); });
+  });
   if (forward_only_out) return;
   auto unary = [&](const std::string& variant, const Unary& fn) {
-    reg(variant, [=](benchmark::State& state) {
+    timed(variant, [=](benchmark::State& state) {
       const auto x = input(c);
       for (auto _ : state) benchmark::DoNotOptimize(fn(x));
       set_counters(state, c, 2);
     });
   };
-  unary("alloc_ours", a.ours);
-  unary("alloc_aten", a.aten);
+  paired("paired_alloc", [=](benchmark::State& state) {
+    const auto x = input(c);
+    run_paired(
+        state, c, [&] { benchmark::DoNotOptimize(a.ours(x)); },
+        [&] { benchmark::DoNotOptimize(a.aten(x)); });
+  });
   unary("naive", a.naive);
   auto module = [&](const std::string& variant, const std::function<torch::nn::AnyModule()>& make) {
-    reg(variant, [=](benchmark::State& state) {
+    timed(variant, [=](benchmark::State& state) {
       auto m = make();
       const auto x = input(c);
       for (auto _ : state) benchmark::DoNotOptimize(m.forward(x));
@@ -240,7 +286,7 @@ void register_copy(const Case& c) {
   });
 }
 
-// A peer library's operator, prepared once on preallocated buffers as out_ours and out_aten are.
+// A peer library's operator, prepared once on preallocated buffers as paired_out's are.
 void register_peer(const peers::Peer& p, const Case& c) {
   register_on_buffers(
       "peer_" + p.library, p.activation, c, [p, c](const torch::Tensor& x, torch::Tensor& out) {
@@ -292,6 +338,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("torch_version", TORCH_VERSION);
   benchmark::AddCustomContext("aten_capability", aten_capability());
   benchmark::AddCustomContext("simd_target", activations::simd_target());
+  benchmark::AddCustomContext("paired_rounds", std::to_string(kPairedRounds));
+  benchmark::AddCustomContext("paired_block_elements", std::to_string(kPairedBlockElements));
   std::string cpu_model = "unknown CPU";
   std::ifstream cpuinfo("/proc/cpuinfo");
   for (std::string line; std::getline(cpuinfo, line);) {

@@ -79,7 +79,7 @@ std::vector<Subject> subjects() {
        on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::sigmoid_out(y, x); })},
       {"aten", "tanh",
        on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::tanh_out(y, x); })},
-      // torch::relu is clamp_min(x, 0), as in the benchmark's out_aten.
+      // torch::relu is clamp_min(x, 0), as in the benchmark's paired_out.
       {"aten", "relu",
        on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::clamp_min_out(y, x, 0); })},
       {"aten", "leaky_relu", on_tensors([=](const torch::Tensor& x, torch::Tensor& y) {

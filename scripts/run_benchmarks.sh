@@ -27,8 +27,8 @@ run "$results/default.json" "${three[@]}"
 reports=("$results/default.json")
 # The cells the targets are judged on, again as medians of five: float32, 1 thread, in cache, and
 # the allocating calls (forward and backward, float32) from 1e4 up at 1 and 2 threads.
-in_cache='(out_(ours|aten)|backward_(ours|aten)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
-allocating='(alloc|backward)_(ours|aten)/[a-z_]*/float32/(10000|100000|1000000|16000000)/threads:[12]/'
+in_cache='(paired_(out|backward)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
+allocating='paired_(alloc|backward)/[a-z_]*/float32/(10000|100000|1000000|16000000)/threads:[12]/'
 target_cells="^($in_cache|$allocating)"
 run "$results/targets.json" --benchmark_filter="$target_cells" "${five[@]}"
 # Accuracy of the peers, ours and ATen's (ATen's at its default capability here).
@@ -37,7 +37,7 @@ accuracy=(--accuracy "$results/accuracy.json")
 if grep -q avx512f /proc/cpuinfo; then
   # ATen's AVX-512 kernels: forward out= and allocating, backward, float32, against ours again.
   ATEN_CPU_CAPABILITY=avx512 run "$results/avx512.json" "${three[@]}" \
-    --benchmark_filter='^(out|alloc|backward)_(ours|aten)/.*/float32/'
+    --benchmark_filter='^paired_(out|alloc|backward)/.*/float32/'
   reports+=("$results/avx512.json")
   ATEN_CPU_CAPABILITY=avx512 "$build_dir/bench/activations_peer_accuracy" \
     "$results/accuracy_avx512.json" --only aten
@@ -64,10 +64,10 @@ if git -C "$root" rev-parse -q --verify "$baseline_ref^{commit}" >/dev/null; the
 fi
 # Ours restricted to AVX2, against ATen's default (AVX2) kernels: what CPUs without AVX-512 get.
 ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
-  --benchmark_filter='^(out|backward)_(ours|aten)/.*/float32/[0-9]*0000/'
+  --benchmark_filter='^paired_(out|backward)/.*/float32/[0-9]*0000/'
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
-  --benchmark_filter='(alloc|backward|module)_.*/float32/16000000/'
+  --benchmark_filter='^(paired_(alloc|backward)|module_[a-z]*)/.*/float32/16000000/'
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
