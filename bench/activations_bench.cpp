@@ -4,14 +4,15 @@
 //   paired_out                   ours and ATen's out= variants on preallocated buffers
 //   paired_alloc                 ours and ATen's allocating calls
 //   paired_backward              ours and ATen's backward operators (grad_output, saved)
-//   module_ours, module_aten     MySigmoid vs torch::nn::Sigmoid etc.
+//   paired_module                MySigmoid vs torch::nn::Sigmoid etc.
+//   paired_peer_onednn,          our out= variant and a peer library's operator on the same
+//   paired_peer_xnnpack          preallocated buffers (float32, 1e4 and up; bench/peers/), each
+//                                where CMake found it
 //   naive                        the chapter's composition of torch ops
 //   copy                         a plain copy of the same bytes (the memory roofline)
-//   peer_onednn, peer_xnnpack    the peer libraries' operators on preallocated buffers (float32,
-//                                1e4 and up; bench/peers/), each where CMake found it
-// A paired_* case times ours and ATen's in alternating rounds and reports the counters
-// ours_ns and aten_ns (medians of the rounds, per call) and ratio (the median of the rounds'
-// ATen time / our time). scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
+// A paired_* case times ours and the other in alternating rounds and reports the counters
+// ours_ns and other_ns (medians of the rounds, per call) and ratio (the median of the rounds'
+// other time / our time). scripts/benchmarks_report.py turns the JSON output into BENCHMARKS.md.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
@@ -161,10 +162,10 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-// Times `ours` and `aten` in rounds, each a block of calls of one and then of the other, the
+// Times `ours` and `other` in rounds, each a block of calls of one and then of the other, the
 // order swapped every round so that neither always runs on the caches the other left.
 void run_paired(benchmark::State& state, const Case& c, const std::function<void()>& ours,
-                const std::function<void()>& aten) {
+                const std::function<void()>& other) {
   using Clock = std::chrono::steady_clock;
   const int64_t calls = std::max<int64_t>(1, kPairedBlockElements / c.elements);
   auto time_block = [calls](const std::function<void()>& fn) {
@@ -173,41 +174,56 @@ void run_paired(benchmark::State& state, const Case& c, const std::function<void
     return std::chrono::duration<double, std::nano>(Clock::now() - start).count();
   };
   ours();  // untimed: the first calls fault in the buffers' and the allocator's pages
-  aten();
-  std::vector<double> ours_ns, aten_ns, ratios;
+  other();
+  std::vector<double> ours_ns, other_ns, ratios;
   bool ours_first = true;
   for (auto _ : state) {
-    const double first = time_block(ours_first ? ours : aten);
-    const double second = time_block(ours_first ? aten : ours);
+    const double first = time_block(ours_first ? ours : other);
+    const double second = time_block(ours_first ? other : ours);
     const double ours_time = ours_first ? first : second;
-    const double aten_time = ours_first ? second : first;
+    const double other_time = ours_first ? second : first;
     ours_ns.push_back(ours_time / calls);
-    aten_ns.push_back(aten_time / calls);
-    ratios.push_back(aten_time / ours_time);
+    other_ns.push_back(other_time / calls);
+    ratios.push_back(other_time / ours_time);
     state.SetIterationTime((first + second) * 1e-9);
     ours_first = !ours_first;
   }
   state.counters["ours_ns"] = median(ours_ns);
-  state.counters["aten_ns"] = median(aten_ns);
+  state.counters["other_ns"] = median(other_ns);
   state.counters["ratio"] = median(ratios);
   state.SetItemsProcessed(state.iterations() * calls * 2 * c.elements);
 }
 
+// `<variant>/<function>/<dtype>/<elements>/threads:<n>`
+std::string case_name(const std::string& variant, const std::string& function, const Case& c) {
+  return variant + "/" + function + "/" + dtype_name(c.dtype) + "/" + std::to_string(c.elements) +
+         "/threads:" + std::to_string(c.threads);
+}
+
+// Registers `body(state)` at the case's thread count, with autograd off.
+template <class Body>
+benchmark::internal::Benchmark* register_named(const std::string& name, const Case& c, Body body) {
+  return benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+    torch::set_num_threads(c.threads);
+    torch::NoGradGuard no_grad;
+    body(state);
+  });
+}
+
+// A case whose body calls run_paired: it times its rounds itself.
+template <class Body>
+void register_paired(const std::string& name, const Case& c, Body body) {
+  register_named(name, c, body)->UseManualTime()->Iterations(kPairedRounds);
+}
+
 void register_case(const Activation& a, const Case& c, bool forward_only_out) {
-  const std::string suffix = "/" + a.name + "/" + dtype_name(c.dtype) + "/" +
-                             std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
-  auto reg = [&](const std::string& variant, auto body) {
-    return benchmark::RegisterBenchmark((variant + suffix).c_str(), [=](benchmark::State& state) {
-      torch::set_num_threads(c.threads);
-      torch::NoGradGuard no_grad;
-      body(state);
-    });
-  };
   auto timed = [&](const std::string& variant, auto body) {
-    reg(variant, body)->UseRealTime()->MinWarmUpTime(kWarmUpSeconds);
+    register_named(case_name(variant, a.name, c), c, body)
+        ->UseRealTime()
+        ->MinWarmUpTime(kWarmUpSeconds);
   };
   auto paired = [&](const std::string& variant, auto body) {
-    reg(variant, body)->UseManualTime()->Iterations(kPairedRounds);
+    register_paired(case_name(variant, a.name, c), c, body);
   };
   paired("paired_out", [=](benchmark::State& state) {
     const auto x = input(c);
@@ -238,59 +254,48 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
         [&] { benchmark::DoNotOptimize(a.aten(x)); });
   });
   unary("naive", a.naive);
-  auto module = [&](const std::string& variant, const std::function<torch::nn::AnyModule()>& make) {
-    timed(variant, [=](benchmark::State& state) {
-      auto m = make();
-      const auto x = input(c);
-      for (auto _ : state) benchmark::DoNotOptimize(m.forward(x));
-      set_counters(state, c, 2);
-    });
-  };
-  module("module_ours", a.ours_module);
-  module("module_aten", a.aten_module);
-}
-
-// A case that runs what `prepare(x, out)` returns on one input and a preallocated output of
-// the case's size, once before timing (the output's pages are touched), under the name
-// `<group>/<function>/<dtype>/<elements>/threads:<n>`.
-template <class Prepare>
-void register_on_buffers(const std::string& group, const std::string& function, const Case& c,
-                         Prepare prepare) {
-  const std::string name = group + "/" + function + "/" + dtype_name(c.dtype) + "/" +
-                           std::to_string(c.elements) + "/threads:" + std::to_string(c.threads);
-  benchmark::RegisterBenchmark(name.c_str(),
-                               [=](benchmark::State& state) {
-                                 torch::set_num_threads(c.threads);
-                                 const auto x = input(c);
-                                 auto out = torch::empty_like(x);
-                                 const auto run = prepare(x, out);
-                                 run();
-                                 for (auto _ : state) run();
-                                 set_counters(state, c, 2);
-                               })
-      ->UseRealTime()
-      ->MinWarmUpTime(kWarmUpSeconds);
+  paired("paired_module", [=](benchmark::State& state) {
+    auto ours = a.ours_module();
+    auto aten = a.aten_module();
+    const auto x = input(c);
+    run_paired(
+        state, c, [&] { benchmark::DoNotOptimize(ours.forward(x)); },
+        [&] { benchmark::DoNotOptimize(aten.forward(x)); });
+  });
 }
 
 // The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
 void register_copy(const Case& c) {
-  register_on_buffers("copy", "copy", c, [](const torch::Tensor& x, torch::Tensor& out) {
-    const auto* from = static_cast<const char*>(x.data_ptr());
-    auto* to = static_cast<char*>(out.data_ptr());
-    const int64_t bytes = x.numel() * x.element_size();
-    return [=] {
-      at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
-        std::memcpy(to + begin, from + begin, end - begin);
-      });
-    };
-  });
+  register_named(case_name("copy", "copy", c), c,
+                 [=](benchmark::State& state) {
+                   const auto x = input(c);
+                   auto out = torch::empty_like(x);
+                   const auto* from = static_cast<const char*>(x.data_ptr());
+                   auto* to = static_cast<char*>(out.data_ptr());
+                   const int64_t bytes = x.numel() * x.element_size();
+                   auto copy = [=] {
+                     at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
+                       std::memcpy(to + begin, from + begin, end - begin);
+                     });
+                   };
+                   copy();  // touch the output's pages before timing
+                   for (auto _ : state) copy();
+                   set_counters(state, c, 2);
+                 })
+      ->UseRealTime()
+      ->MinWarmUpTime(kWarmUpSeconds);
 }
 
-// A peer library's operator, prepared once on preallocated buffers as paired_out's are.
-void register_peer(const peers::Peer& p, const Case& c) {
-  register_on_buffers(
-      "peer_" + p.library, p.activation, c, [p, c](const torch::Tensor& x, torch::Tensor& out) {
-        return p.prepare(x.data_ptr<float>(), out.data_ptr<float>(), c.elements, c.threads);
+// A peer library's operator, prepared once, against our out= variant `a` on the same buffers.
+void register_peer(const peers::Peer& p, const Activation& a, const Case& c) {
+  register_paired(
+      case_name("paired_peer_" + p.library, p.activation, c), c, [=](benchmark::State& state) {
+        const auto x = input(c);
+        auto out = torch::empty_like(x);
+        const auto peer =
+            p.prepare(x.data_ptr<float>(), out.data_ptr<float>(), c.elements, c.threads);
+        run_paired(
+            state, c, [&] { a.ours_out(x, out); }, peer);
       });
 }
 
@@ -304,9 +309,14 @@ void register_all() {
         if (!full && elements == 1000) continue;
         const Case c{dtype, elements, threads};
         register_copy(c);
-        for (const auto& a : activations_list()) register_case(a, c, !full);
+        const auto activations = activations_list();
+        for (const auto& a : activations) register_case(a, c, !full);
         if (full && elements >= 10000) {
-          for (const auto& p : peers::all()) register_peer(p, c);
+          for (const auto& p : peers::all()) {
+            for (const auto& a : activations) {
+              if (a.name == p.activation) register_peer(p, a, c);
+            }
+          }
         }
       }
     }

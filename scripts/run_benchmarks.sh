@@ -27,7 +27,7 @@ run "$results/default.json" "${three[@]}"
 reports=("$results/default.json")
 # The cells the targets are judged on, again as medians of five: float32, 1 thread, in cache, and
 # the allocating calls (forward and backward, float32) from 1e4 up at 1 and 2 threads.
-in_cache='(paired_(out|backward)|peer_[a-z]*|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
+in_cache='(paired_(out|backward|peer_[a-z]*)|copy)/[a-z_]*/float32/(100000|1000000)/threads:1'
 allocating='paired_(alloc|backward)/[a-z_]*/float32/(10000|100000|1000000|16000000)/threads:[12]/'
 target_cells="^($in_cache|$allocating)"
 run "$results/targets.json" --benchmark_filter="$target_cells" "${five[@]}"
@@ -67,7 +67,7 @@ ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
   --benchmark_filter='^paired_(out|backward)/.*/float32/[0-9]*0000/'
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
-  --benchmark_filter='^(paired_(alloc|backward)|module_[a-z]*)/.*/float32/16000000/'
+  --benchmark_filter='^paired_(alloc|backward|module)/.*/float32/16000000/'
 cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
 [ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
