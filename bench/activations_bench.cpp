@@ -6,8 +6,9 @@
 //   paired_backward              ours and ATen's backward operators (grad_output, saved)
 //   paired_module                MySigmoid vs torch::nn::Sigmoid etc.
 //   paired_peer_onednn,          our out= variant and a peer library's operator on the same
-//   paired_peer_xnnpack          preallocated buffers (float32, 1e4 and up; bench/peers/), each
-//                                where CMake found it
+//   paired_peer_xnnpack          preallocated buffers (float32, 1e4 and up, 1 thread;
+//                                bench/peers/), each where CMake found it
+//   peer_onednn, peer_xnnpack    the peer's operator alone, at 2 threads
 //   naive                        the chapter's composition of torch ops
 //   copy                         a plain copy of the same bytes (the memory roofline)
 // A paired_* case times ours and the other in alternating rounds and reports the counters
@@ -264,39 +265,57 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
   });
 }
 
-// The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
-void register_copy(const Case& c) {
-  register_named(case_name("copy", "copy", c), c,
+// Times what `prepare(x, out)` returns, on one input and a preallocated output of the case's
+// size, run once untimed first (the output's pages are touched).
+template <class Prepare>
+void register_on_buffers(const std::string& name, const Case& c, Prepare prepare) {
+  register_named(name, c,
                  [=](benchmark::State& state) {
                    const auto x = input(c);
                    auto out = torch::empty_like(x);
-                   const auto* from = static_cast<const char*>(x.data_ptr());
-                   auto* to = static_cast<char*>(out.data_ptr());
-                   const int64_t bytes = x.numel() * x.element_size();
-                   auto copy = [=] {
-                     at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
-                       std::memcpy(to + begin, from + begin, end - begin);
-                     });
-                   };
-                   copy();  // touch the output's pages before timing
-                   for (auto _ : state) copy();
+                   const auto run = prepare(x, out);
+                   run();
+                   for (auto _ : state) run();
                    set_counters(state, c, 2);
                  })
       ->UseRealTime()
       ->MinWarmUpTime(kWarmUpSeconds);
 }
 
-// A peer library's operator, prepared once, against our out= variant `a` on the same buffers.
-void register_peer(const peers::Peer& p, const Activation& a, const Case& c) {
-  register_paired(
-      case_name("paired_peer_" + p.library, p.activation, c), c, [=](benchmark::State& state) {
-        const auto x = input(c);
-        auto out = torch::empty_like(x);
-        const auto peer =
-            p.prepare(x.data_ptr<float>(), out.data_ptr<float>(), c.elements, c.threads);
-        run_paired(
-            state, c, [&] { a.ours_out(x, out); }, peer);
+// The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
+void register_copy(const Case& c) {
+  register_on_buffers(
+      case_name("copy", "copy", c), c, [](const torch::Tensor& x, torch::Tensor& out) {
+        const auto* from = static_cast<const char*>(x.data_ptr());
+        auto* to = static_cast<char*>(out.data_ptr());
+        const int64_t bytes = x.numel() * x.element_size();
+        return [=] {
+          at::parallel_for(0, bytes, int64_t{1} << 17, [&](int64_t begin, int64_t end) {
+            std::memcpy(to + begin, from + begin, end - begin);
+          });
+        };
       });
+}
+
+// A peer library's operator, prepared once on preallocated buffers. At 1 thread it is timed in
+// rounds against our out= variant `a` on the same buffers; at more, alone (peer_<library>):
+// run in turn with ours, a peer's own thread pool (XNNPACK's pthreadpool) and torch's OpenMP
+// threads each find the other's threads still spinning on this machine's 2 cores.
+void register_peer(const peers::Peer& p, const Activation& a, const Case& c) {
+  auto prepare = [p, c](const torch::Tensor& x, torch::Tensor& out) {
+    return p.prepare(x.data_ptr<float>(), out.data_ptr<float>(), c.elements, c.threads);
+  };
+  if (c.threads > 1) {
+    register_on_buffers(case_name("peer_" + p.library, p.activation, c), c, prepare);
+    return;
+  }
+  register_paired(case_name("paired_peer_" + p.library, p.activation, c), c,
+                  [=](benchmark::State& state) {
+                    const auto x = input(c);
+                    auto out = torch::empty_like(x);
+                    run_paired(
+                        state, c, [&] { a.ours_out(x, out); }, prepare(x, out));
+                  });
 }
 
 void register_all() {

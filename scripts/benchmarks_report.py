@@ -3,7 +3,8 @@
 
     benchmarks_report.py DEFAULT.json [AVX512.json] --markdown BENCHMARKS.md --plot docs/x.png
         [--accuracy ACCURACY.json] [--accuracy-avx512 ACCURACY_AVX512.json]
-        [--baseline BASELINE.json] [--avx2 AVX2.json] [--huge-pages HUGE.json]
+        [--baseline BASELINE.json] [--before-after BEFORE1.json AFTER1.json ...]
+        [--avx2 AVX2.json] [--huge-pages HUGE.json]
 
 DEFAULT.json is a run against ATen's default kernels, AVX512.json (optional) one with
 ATEN_CPU_CAPABILITY=avx512 set. Ratios are ATen's time divided by ours: above 1, ours is faster.
@@ -230,6 +231,19 @@ def targets(times):
     return rows
 
 
+def before_after_ratios(paths):
+    """Previous time / time now for each cell the alternating runs share, as the median over
+    the pairs of runs (BEFORE1 AFTER1 BEFORE2 AFTER2 ...), under paired keys for ratio()."""
+    per_cell = collections.defaultdict(list)
+    for before_path, after_path in zip(paths[::2], paths[1::2]):
+        before, after = load(before_path)[1], load(after_path)[1]
+        for key, old in before.items():
+            if key[0] == "out_ours" and after.get(key):
+                per_cell[key[1:]].append(old / after[key])
+    return {paired_key("baseline", "out_ours", *cell): sorted(r)[len(r) // 2]
+            for cell, r in per_cell.items()}
+
+
 def load_accuracy(path):
     if not path or not pathlib.Path(path).is_file():
         return {}, {}
@@ -300,8 +314,10 @@ def peers_section(times, avx512, accuracy, accuracy_avx512, context, accuracy_co
         return out + ["Not measured: no peer library (oneDNN, XNNPACK) was built in."]
     out += [
         "float32 forward on preallocated buffers, each library's operator created once outside "
-        "the timed loop. Cells: **ns per element (peer time / our time, the two timed together in "
-        "alternating rounds as above)**; "
+        "the timed loop. Cells: **ns per element (peer time / our time)**, at 1 thread the two timed "
+        "together in alternating rounds as above; at 2 threads each alone, medians of "
+        "repetitions (XNNPACK's own thread pool and torch's OpenMP threads, run in turn, "
+        "each find the other's threads still spinning on the 2 cores); "
         "above 1 ours is faster, bold where the peer is faster. Threads: "
         "`torch::set_num_threads` for ours and ATen, OpenMP's for oneDNN, a pthreadpool of 1 or "
         "2 threads for XNNPACK.", "",
@@ -399,7 +415,9 @@ def main():
     parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
     parser.add_argument("--baseline", help="out_ours cases of our previous kernels (BASELINE_REF)")
     parser.add_argument("--targets", help="the target cells as medians of repetitions")
-    parser.add_argument("--baseline-targets", help="the baseline's target cells, as medians")
+    parser.add_argument("--before-after", nargs="+", default=[],
+                        help="runs of our previous kernels (out_ours) and of these, alternating "
+                             "process by process: BEFORE1 AFTER1 BEFORE2 AFTER2 ...")
     parser.add_argument("--avx2", help="a run with ACTIVATIONS_BENCH_SIMD_TARGET=AVX2")
     parser.add_argument("--accuracy", help="bench/activations_peer_accuracy output (default ATen)")
     parser.add_argument("--accuracy-avx512",
@@ -414,7 +432,7 @@ def main():
            "Benchmark) from one run; ratios are **ATen's time / our time** measured in that same "
            "run (above 1: ours is faster; bold: below the target of its table).", "",
            "Ours and ATen's out=, allocating and backward calls and modules, and ours and each "
-           "peer library's operator, are timed together in each cell, "
+           "peer library's operator (at 1 thread), are timed together in each cell, "
            f"in {context.get('paired_rounds', '?')} alternating rounds: a block of calls of "
            "one right after a block of calls of the other, of at least "
            f"{int(context.get('paired_block_elements', 0)):,} elements each, the order swapped "
@@ -436,17 +454,18 @@ def main():
            f"{summarised(target_context)} "
            "(so are the allocating calls, float32, 1e4 and up, 1 and 2 threads; the other tables: "
            f"{summarised(context)}); the deciding figure is the worst cell (a ratio: slower time / "
-           "faster time, or time / memcpy time).", "",
+           "faster time, or time / memcpy time)."
+           + (f" Against our previous kernels: the median over {len(args.before_after) // 2} "
+              "pairs of runs, the previous kernels' benchmark and this one alternating process "
+              "by process." if args.before_after else ""), "",
            "| target | met | deciding figure |", "|---|---|---|"]
     avx512 = load(args.avx512_json)[1] if args.avx512_json else None
     baseline = load(args.baseline)[1] if args.baseline else None
     avx2_context, avx2 = load(args.avx2) if args.avx2 else ({}, None)
     target_times = dict(times)
     target_times.update(target_medians)
-    target_baseline = dict(baseline or {})
-    if args.baseline_targets:
-        target_baseline.update(load(args.baseline_targets)[1])
-    for name, ok, worst in fastest_and_exact_targets(target_times, avx512, target_baseline, avx2):
+    target_times.update(before_after_ratios(args.before_after))
+    for name, ok, worst in fastest_and_exact_targets(target_times, avx512, baseline, avx2):
         figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "not measured"
         out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
     out += ["", "## Earlier targets", "",
