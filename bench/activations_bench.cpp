@@ -44,8 +44,9 @@ using Out = std::function<void(const torch::Tensor&, torch::Tensor&)>;
 using Backward = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
 
 constexpr double kSlope = 0.2;
-// Each benchmark first runs this long unmeasured, ours and ATen's alike: the first large
-// allocations of a run fault in memory (huge pages or not) that a steady state reuses.
+// Each benchmark timed alone first runs this long unmeasured (a paired one makes one call of
+// each side first): the first large allocations of a run fault in memory (huge pages or not)
+// that a steady state reuses.
 constexpr double kWarmUpSeconds = 0.05;
 // A paired case's rounds, and the fewest elements one of its timed blocks of calls processes:
 // a cell near parity that is measured apart from its peer falls below 0.95 somewhere among
