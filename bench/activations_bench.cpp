@@ -212,6 +212,12 @@ benchmark::internal::Benchmark* register_named(const std::string& name, const Ca
   });
 }
 
+// A case whose body times its own loop over `state`, after a warm-up.
+template <class Body>
+void register_timed(const std::string& name, const Case& c, Body body) {
+  register_named(name, c, body)->UseRealTime()->MinWarmUpTime(kWarmUpSeconds);
+}
+
 // A case whose body calls run_paired: it times its rounds itself.
 template <class Body>
 void register_paired(const std::string& name, const Case& c, Body body) {
@@ -219,11 +225,6 @@ void register_paired(const std::string& name, const Case& c, Body body) {
 }
 
 void register_case(const Activation& a, const Case& c, bool forward_only_out) {
-  auto timed = [&](const std::string& variant, auto body) {
-    register_named(case_name(variant, a.name, c), c, body)
-        ->UseRealTime()
-        ->MinWarmUpTime(kWarmUpSeconds);
-  };
   auto paired = [&](const std::string& variant, auto body) {
     register_paired(case_name(variant, a.name, c), c, body);
   };
@@ -242,20 +243,17 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
         [&] { benchmark::DoNotOptimize(a.aten_backward(grad, saved)); });
   });
   if (forward_only_out) return;
-  auto unary = [&](const std::string& variant, const Unary& fn) {
-    timed(variant, [=](benchmark::State& state) {
-      const auto x = input(c);
-      for (auto _ : state) benchmark::DoNotOptimize(fn(x));
-      set_counters(state, c, 2);
-    });
-  };
   paired("paired_alloc", [=](benchmark::State& state) {
     const auto x = input(c);
     run_paired(
         state, c, [&] { benchmark::DoNotOptimize(a.ours(x)); },
         [&] { benchmark::DoNotOptimize(a.aten(x)); });
   });
-  unary("naive", a.naive);
+  register_timed(case_name("naive", a.name, c), c, [=](benchmark::State& state) {
+    const auto x = input(c);
+    for (auto _ : state) benchmark::DoNotOptimize(a.naive(x));
+    set_counters(state, c, 2);
+  });
   paired("paired_module", [=](benchmark::State& state) {
     auto ours = a.ours_module();
     auto aten = a.aten_module();
@@ -270,17 +268,14 @@ void register_case(const Activation& a, const Case& c, bool forward_only_out) {
 // size, run once untimed first (the output's pages are touched).
 template <class Prepare>
 void register_on_buffers(const std::string& name, const Case& c, Prepare prepare) {
-  register_named(name, c,
-                 [=](benchmark::State& state) {
-                   const auto x = input(c);
-                   auto out = torch::empty_like(x);
-                   const auto run = prepare(x, out);
-                   run();
-                   for (auto _ : state) run();
-                   set_counters(state, c, 2);
-                 })
-      ->UseRealTime()
-      ->MinWarmUpTime(kWarmUpSeconds);
+  register_timed(name, c, [=](benchmark::State& state) {
+    const auto x = input(c);
+    auto out = torch::empty_like(x);
+    const auto run = prepare(x, out);
+    run();
+    for (auto _ : state) run();
+    set_counters(state, c, 2);
+  });
 }
 
 // The memory roofline: memcpy of the same bytes, split across the threads as the operators are.
