@@ -283,6 +283,37 @@ TEST(Streaming, LargeOutputsAreExactAtAnyAlignment) {
 namespace activations::testing {
 namespace {
 
+// Sigmoid and tanh forward over a megabyte or more prefetch their operands ahead; the same
+// elements taken 4096 at a time (32 KiB, no prefetching) must give the same bits, for every
+// dtype, at 1 and 2 threads, into an out= that starts one element past a vector boundary.
+TEST(Prefetching, LargeCallsMatchSmallOnes) {
+  torch::manual_seed(21);
+  const int64_t n = (int64_t{1} << 19) + 13;
+  constexpr int64_t kSmall = 4096;
+  const int threads_before = torch::get_num_threads();
+  for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kHalf, torch::kBFloat16}) {
+    const auto x = mixed_values(n - special_values().numel(), dtype);
+    for (const auto& op : op_cases()) {
+      if (op.name != "sigmoid" && op.name != "tanh") continue;
+      torch::set_num_threads(1);
+      auto expected = torch::empty_like(x);
+      for (int64_t begin = 0; begin < n; begin += kSmall) {
+        auto piece = expected.slice(0, begin, std::min(n, begin + kSmall));
+        op.ours_out(x.slice(0, begin, std::min(n, begin + kSmall)), piece);
+      }
+      auto storage = torch::empty({n + 1}, x.options());
+      auto out = storage.slice(0, 1);
+      for (const int threads : {1, 2}) {
+        torch::set_num_threads(threads);
+        op.ours_out(x, out);
+        EXPECT_EQ(first_bit_difference(out, expected, true), -1) << op.name << " " << dtype;
+        EXPECT_EQ(first_bit_difference(op.ours(x), expected, true), -1) << op.name << " " << dtype;
+      }
+    }
+  }
+  torch::set_num_threads(threads_before);
+}
+
 // Found by the differential fuzzer: the gradient's layout follows TensorIterator's operand
 // order, which ATen's threshold_backward and leaky_relu_backward start with the saved tensor
 // and sigmoid_backward and tanh_backward with grad_output.

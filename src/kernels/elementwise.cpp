@@ -34,6 +34,13 @@ int64_t grain_size(const KernelSpec& spec) {
 // freshly allocated outputs (OutputMemory).
 constexpr int64_t kStreamBytes = int64_t{16} << 20;
 
+// Sigmoid and tanh forward over operands beyond L2 (a megabyte or more, inputs and output
+// together) prefetch them in software: their loop is long enough per cache line that the
+// hardware prefetchers fall behind, leaving it to wait on L3 or memory between stretches of
+// arithmetic. Measured at 1 thread, float32, paired in one process: 1.05-1.12x at 1e6 elements
+// and 1.16-1.26x at 1.6e7; neutral at 1e5 and for the memory-bound kernels, which stream well.
+constexpr int64_t kPrefetchBytes = int64_t{1} << 20;
+
 // N operands, the output first, as byte pointers with element strides.
 template <size_t N>
 struct Operands {
@@ -108,9 +115,12 @@ constexpr int64_t kChunk = 1024;
 
 template <size_t N>
 ContiguousCall make_call(const KernelSpec& spec, Dtype dtype, const std::array<char*, N>& p,
-                         int64_t size, bool stream_output = false) {
-  return {spec,         dtype, p[0], p[1], N > 2 ? p[N - 1] : nullptr, static_cast<size_t>(size),
-          stream_output};
+                         int64_t size, bool stream_output = false, bool prefetch = false) {
+  ContiguousCall call{
+      spec, dtype, p[0], p[1], N > 2 ? p[N - 1] : nullptr, static_cast<size_t>(size)};
+  call.stream_output = stream_output;
+  call.prefetch = prefetch;
+  return call;
 }
 
 // One run: `size` elements from pointers p with element strides s.
@@ -149,7 +159,9 @@ void apply(const KernelSpec& spec, const Operands<N>& ops) {
     at::parallel_for(0, numel, grain_size(spec), [&](int64_t begin, int64_t end) {
       std::array<char*, N> p = ops.base;
       for (auto& pointer : p) pointer += begin * size;
-      run_contiguous(make_call<N>(spec, dtype, p, end - begin, stream));
+      const bool prefetch =
+          !memory_bound(spec) && (end - begin) * size * static_cast<int64_t>(N) >= kPrefetchBytes;
+      run_contiguous(make_call<N>(spec, dtype, p, end - begin, stream, prefetch));
     });
     return;
   }

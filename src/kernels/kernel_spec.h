@@ -48,6 +48,7 @@ struct ContiguousCall {
   const void* in1;
   size_t size;
   bool stream_output = false;  // write `out` past the caches (non-temporal stores)
+  bool prefetch = false;       // prefetch every operand ahead in software
 };
 
 // Runs the call with the best SIMD target this CPU supports (chosen once, at first use).

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -127,14 +128,36 @@ HWY_INLINE void StoreLanes(D d, hn::Vec<D> v, T* p) {
   }
 }
 
+// How far ahead of the loop a prefetch reaches, in bytes of each operand: 64 cache lines,
+// about the L3 latency's worth of the slowest loop (tanh or sigmoid, AVX-512) on a 3 GHz core.
+// Measured at 1e6 float32 elements: 4 KiB and 8 KiB gain alike, 16 KiB less.
+constexpr size_t kPrefetchDistance = 4096;
+constexpr size_t kCacheLine = 64;
+
+// Prefetches, in every operand, the lines kPrefetchDistance ahead of the kBytes from element i
+// on. A prefetch never faults, so reaching past the arrays' ends is harmless; the address
+// is formed as an integer for that reason.
+template <size_t kBytes, typename T, size_t N>
+HWY_INLINE void PrefetchAhead(const std::array<const T*, N>& in, const T* out, size_t i) {
+  auto ahead = [i](const T* p, size_t offset) {
+    return reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p + i) + kPrefetchDistance +
+                                         offset);
+  };
+  for (size_t offset = 0; offset < kBytes; offset += kCacheLine) {
+    for (const T* operand : in) hwy::Prefetch(ahead(operand, offset));
+    hwy::Prefetch(ahead(out, offset));
+  }
+}
+
 // out[i] = f(in[0][i], ...) for i < size: whole vectors, two at a time (independent chains
 // overlap in the out-of-order window), then the tail through zero-padded buffers, so no load
 // or store touches memory past `size`. With `stream`, full vectors of native types go to
 // memory with non-temporal stores (outputs far larger than the caches are not read back
-// before they would be evicted), after a head that aligns them.
+// before they would be evicted), after a head that aligns them. With `prefetch`, each step
+// prefetches its operands ahead (on targets whose step covers a cache line or more).
 template <typename T, size_t N, class Functor>
 void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, size_t size,
-                 bool stream) {
+                 bool stream, bool prefetch) {
   const hn::ScalableTag<Lane<T, Functor>> d;
   const size_t lanes = hn::Lanes(d);
   auto compute = [&](const std::array<const T*, N>& from, size_t i) {
@@ -171,11 +194,20 @@ void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, si
     }
     hwy::FlushStream();
   } else {
-    for (; i + 2 * lanes <= size; i += 2 * lanes) {
-      const auto v0 = compute(in, i);
-      const auto v1 = compute(in, i + lanes);
-      StoreLanes<T, Functor>(d, v0, out + i);
-      StoreLanes<T, Functor>(d, v1, out + i + lanes);
+    constexpr size_t kStepBytes = 2 * hn::MaxLanes(decltype(d)()) * sizeof(T);
+    auto unrolled = [&](auto prefetch_ahead) {
+      for (; i + 2 * lanes <= size; i += 2 * lanes) {
+        if constexpr (decltype(prefetch_ahead)::value) PrefetchAhead<kStepBytes>(in, out, i);
+        const auto v0 = compute(in, i);
+        const auto v1 = compute(in, i + lanes);
+        StoreLanes<T, Functor>(d, v0, out + i);
+        StoreLanes<T, Functor>(d, v1, out + i + lanes);
+      }
+    };
+    if (kStepBytes >= kCacheLine && prefetch) {
+      unrolled(std::true_type{});
+    } else {
+      unrolled(std::false_type{});
     }
     for (; i + lanes <= size; i += lanes) StoreLanes<T, Functor>(d, compute(in, i), out + i);
   }
@@ -193,14 +225,14 @@ void Run(const ContiguousCall& call, const Forward& forward, const Backward& bac
     DispatchDtype<Forward::kIntegral>(call.dtype, [&](auto tag) {
       using T = decltype(tag);
       Elementwise<T, 1>(forward, {static_cast<const T*>(call.in0)}, static_cast<T*>(call.out),
-                        call.size, call.stream_output);
+                        call.size, call.stream_output, call.prefetch);
     });
     return;
   }
   DispatchDtype<Backward::kIntegral>(call.dtype, [&](auto tag) {
     using T = decltype(tag);
     Elementwise<T, 2>(backward, {static_cast<const T*>(call.in0), static_cast<const T*>(call.in1)},
-                      static_cast<T*>(call.out), call.size, call.stream_output);
+                      static_cast<T*>(call.out), call.size, call.stream_output, call.prefetch);
   });
 }
 
