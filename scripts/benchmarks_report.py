@@ -137,6 +137,11 @@ def fastest_and_exact_targets(times, avx512, baseline, avx2):
         merged[("baseline",) + key[1:]] = value
     check("tanh >= 2x our previous kernels", against(merged, "baseline", "out_ours", "tanh"),
           True, 2.0)
+    # the most any out= kernel can gain on the previous tanh: a plain copy of the same bytes
+    check("bound on the target above: memcpy of the same bytes >= 2x our previous tanh",
+          [(f"memcpy {size_label(s)}",
+            times.get(paired_key("baseline", "copy", "tanh", "float32", s, 1))) for s in IN_CACHE],
+          True, 2.0)
     check("tanh >= 1.3x oneDNN's", against(times, "peer_onednn", "out_ours", "tanh"), True, 1.3)
     def onednn_tanh_over_copy(size):
         onednn = times.get(("peer_onednn", "tanh", "float32", size, 1))
@@ -233,14 +238,20 @@ def targets(times):
 
 def before_after_ratios(paths):
     """Previous time / time now for each cell the alternating runs share, as the median over
-    the pairs of runs (BEFORE1 AFTER1 BEFORE2 AFTER2 ...), under paired keys for ratio()."""
+    the pairs of runs (BEFORE1 AFTER1 BEFORE2 AFTER2 ...), under paired keys for ratio(); and
+    previous time / memcpy time of the same bytes (the most any kernel could gain on them)."""
     per_cell = collections.defaultdict(list)
     for before_path, after_path in zip(paths[::2], paths[1::2]):
         before, after = load(before_path)[1], load(after_path)[1]
         for key, old in before.items():
-            if key[0] == "out_ours" and after.get(key):
-                per_cell[key[1:]].append(old / after[key])
-    return {paired_key("baseline", "out_ours", *cell): sorted(r)[len(r) // 2]
+            if key[0] != "out_ours":
+                continue
+            if after.get(key):
+                per_cell[("out_ours",) + key[1:]].append(old / after[key])
+            copy = after.get(("copy", "copy") + key[2:])
+            if copy:
+                per_cell[("copy",) + key[1:]].append(old / copy)
+    return {paired_key("baseline", cell[0], *cell[1:]): sorted(r)[len(r) // 2]
             for cell, r in per_cell.items()}
 
 
