@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""GB/s (bytes read + written over time; CUDA events, median after warm-up) of our CUDA
-operators, forward, in place, out= and backward, beside torch's own and a device-to-device copy,
-for float32 and bfloat16 at 2^20, 2^24 and 2^28 elements. Prints a markdown table for
-BENCHMARKS.md and writes JSON. Needs a GPU: run by scripts/gpu_check.sh.
+"""GB/s (bytes read + written over the device time of one call) of our CUDA operators, forward,
+in place, out= and backward, beside torch's own and a device-to-device copy, for float32,
+bfloat16 and float16 at 2^16 to 2^28 elements. Each call is timed inside a captured CUDA graph
+of several calls (replayed, CUDA events, median of the replays), so that the figures are the
+device's and not the Python interpreter's, for ours and torch's alike; inputs are normal with
+standard deviation 3. Prints a markdown table for BENCHMARKS.md and writes JSON. Needs a GPU:
+run by scripts/gpu_check.sh.
 
     cuda_bandwidth.py OUTPUT.json
 """
@@ -20,7 +23,8 @@ activations_loader.load()
 A = torch.ops.activations
 
 
-def time_ms(fn, repeats=15):
+def plain_time_ms(fn, calls, repeats=15):
+    """Median time of one call among `calls` back-to-back calls, CUDA events around them."""
     for _ in range(3):
         fn()
     torch.cuda.synchronize()
@@ -28,10 +32,36 @@ def time_ms(fn, repeats=15):
     for _ in range(repeats):
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
-        fn()
+        for _ in range(calls):
+            fn()
         end.record()
         end.synchronize()
-        times.append(start.elapsed_time(end))
+        times.append(start.elapsed_time(end) / calls)
+    return sorted(times)[len(times) // 2]
+
+
+def time_ms(fn, calls, repeats=15):
+    """Median device time of one call: `calls` calls captured in a CUDA graph, replayed."""
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):  # warm-up outside the capture, as torch.cuda.graph asks
+        for _ in range(3):
+            fn()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for _ in range(calls):
+            fn()
+    graph.replay()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(repeats):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end) / calls)
     return sorted(times)[len(times) // 2]
 
 
@@ -71,19 +101,23 @@ def cases(x, g, y, out):
 
 def main():
     rows = []
-    for dtype in (torch.float32, torch.bfloat16):
+    for dtype in (torch.float32, torch.bfloat16, torch.float16):
         size = torch.finfo(dtype).bits // 8
-        for power in (20, 24, 28):
+        for power in (16, 20, 24, 28):
             n = 1 << power
+            calls = max(2, min(50, (1 << 26) // n))
             x = (torch.randn(n, device="cuda") * 3).to(dtype)
             g = torch.randn(n, device="cuda").to(dtype)
             y = torch.sigmoid(x)
             out = torch.empty_like(x)
-            copy_gbs = 2 * size * n / time_ms(lambda: out.copy_(x)) / 1e6
+            # a graph runs a copy as a memcpy node, slower than the kernel outside one: the
+            # faster of the two is the bound
+            copy = lambda: out.copy_(x)  # noqa: E731
+            copy_gbs = 2 * size * n / min(time_ms(copy, calls), plain_time_ms(copy, calls)) / 1e6
             for name, (ours, theirs, tensors) in cases(x, g, y, out).items():
                 bytes_moved = tensors * size * n
-                ours_gbs = bytes_moved / time_ms(ours) / 1e6
-                torch_gbs = bytes_moved / time_ms(theirs) / 1e6
+                ours_gbs = bytes_moved / time_ms(ours, calls) / 1e6
+                torch_gbs = bytes_moved / time_ms(theirs, calls) / 1e6
                 rows.append({"dtype": str(dtype).replace("torch.", ""), "elements": n,
                              "case": name, "ours GB/s": ours_gbs, "torch GB/s": torch_gbs,
                              "copy GB/s": copy_gbs})

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Derives the polynomial coefficients of the SIMD kernels (src/kernels/simd/).
+"""Derives the polynomial coefficients of our exp (src/kernels/exp_constants.h), which the SIMD
+kernels (src/kernels/simd/) and the host-and-device math (src/kernels/portable/) share.
 
 e^r = 1 + r + r^2 Q(r) on |r| <= ln2/2, with Q fitted by the Remez exchange algorithm to
 minimise the relative error of expm1(r) = r + r^2 Q(r) (the stricter of the two uses: the
@@ -61,7 +62,8 @@ def remez(degree, a, b, iterations=30, samples=4000):
 
 
 def main():
-    for name, degree, digits in (("float", 4, 9), ("double", 9, 17), ("double", 10, 17)):
+    for name, degree, digits in (("float", 4, 9), ("float, 16-bit results", 3, 9),
+                                 ("double", 9, 17), ("double", 10, 17)):
         coefficients, level = remez(degree, -HALF_LN2, HALF_LN2)
         print(f"{name}: Q of degree {degree}, max relative error of expm1 {mp.nstr(level, 3)}"
               f" (2^{mp.nstr(mp.log(level, 2), 4)})")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Copies this machine's Highway (headers, library, CMake package, in its install layout, which
-# the package finds relative to itself) into .device/hwy, git-ignored, for a device call to
-# carry: the GPU machines have no Highway and no network.
+# Prepares what a device call carries in .device/ (git-ignored) for scripts/gpu_check.sh: this
+# machine's Highway (headers, library, CMake package, in its install layout, which the package
+# finds relative to itself), since the GPU machines have no Highway and no network; and the two
+# standalone GPU programs, built here with nvcc (gpu_check.sh builds them there if these do not
+# run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/.device/hwy"
@@ -10,4 +12,5 @@ rm -rf "$dest" && mkdir -p "$dest/include" "$lib/cmake"
 cp -r /usr/include/hwy "$dest/include/"
 cp -a /usr/lib/x86_64-linux-gnu/libhwy*.so* "$lib/"
 cp -r /usr/lib/x86_64-linux-gnu/cmake/hwy "$lib/cmake/"
-du -sh "$dest"
+"$root/scripts/build_cuda_programs.sh" "$root/.device/bin"
+du -sh "$root/.device"

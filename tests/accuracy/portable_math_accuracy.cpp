@@ -1,0 +1,239 @@
+// The accuracy proof of the CUDA kernels' math, run on the CPU: kernels/portable/ compiled for
+// the host (tests/cuda/device_matches_host.cu shows on a GPU that the device computes the same
+// bits). Every float32 bit pattern through sigmoid and tanh against a double reference (and,
+// where this CPU runs the AVX-512 kernels, against their bits, which the slot-table math is
+// meant to reproduce); every float16 and bfloat16 value, also with the device's reciprocal
+// estimate one ULP off either way; float64 on a sample against long double.
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+
+#include <activations/activations.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "kernels/kernel_spec.h"
+#include "kernels/portable/activation_math.h"
+#include "test_helpers.h"
+
+namespace activations::testing {
+namespace {
+
+namespace portable = kernels::portable;
+
+const portable::SlotTables& slot_tables() {
+  static const portable::SlotTables tables = portable::make_slot_tables();
+  return tables;
+}
+
+double sigmoid_reference(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  const double e = std::exp(x);
+  return e / (1.0 + e);
+}
+double tanh_reference(double x) {
+  return std::tanh(x);
+}
+
+bool runs_avx512_slot_tables() {
+  const std::string target = kernels::simd_target_name();
+  return target == "AVX3" || target == "AVX3_DL";
+}
+
+struct Sweep {
+  double max_ulp = 0;
+  float worst_input = 0;
+  int64_t above_one_ulp = 0;
+  int64_t nan_for_finite = 0;
+  int64_t nan_lost = 0;
+  int64_t differ_from_avx512 = 0;
+};
+
+// Every float32 bit pattern in chunks of 2^24, against the reference, and against the library's
+// AVX-512 kernel (`cpu_op`) where this CPU runs it.
+template <typename Portable>
+Sweep sweep_float32(Portable portable_fn, double (*reference)(double),
+                    void (*cpu_op)(const torch::Tensor&, torch::Tensor&)) {
+  constexpr int64_t kChunk = int64_t{1} << 24;
+  const bool compare_avx512 = runs_avx512_slot_tables();
+  auto x = torch::empty({kChunk}, torch::kFloat);
+  auto cpu = torch::empty({kChunk}, torch::kFloat);
+  Sweep total;
+  std::mutex merge;
+  for (int64_t start = 0; start < (int64_t{1} << 32); start += kChunk) {
+    auto* bits = static_cast<uint32_t*>(x.data_ptr());
+    for (int64_t i = 0; i < kChunk; ++i) bits[i] = static_cast<uint32_t>(start + i);
+    if (compare_avx512) cpu_op(x, cpu);
+    const float* xs = x.data_ptr<float>();
+    const float* cpu_ys = cpu.data_ptr<float>();
+    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
+      Sweep part;
+      const FloatFormat format{24, -125};
+      for (int64_t i = begin; i < end; ++i) {
+        const float y = portable_fn(xs[i]);
+        if (compare_avx512 && std::memcmp(&y, &cpu_ys[i], sizeof y) != 0 &&
+            !(std::isnan(y) && std::isnan(cpu_ys[i]))) {
+          ++part.differ_from_avx512;
+        }
+        if (std::isnan(xs[i])) {
+          part.nan_lost += !std::isnan(y);
+          continue;
+        }
+        if (std::isnan(y)) {
+          ++part.nan_for_finite;
+          continue;
+        }
+        const double error = ulp_error(y, reference(xs[i]), format);
+        part.above_one_ulp += error > 1.0;
+        if (error > part.max_ulp) {
+          part.max_ulp = error;
+          part.worst_input = xs[i];
+        }
+      }
+      std::lock_guard<std::mutex> lock(merge);
+      if (part.max_ulp > total.max_ulp) {
+        total.max_ulp = part.max_ulp;
+        total.worst_input = part.worst_input;
+      }
+      total.above_one_ulp += part.above_one_ulp;
+      total.nan_for_finite += part.nan_for_finite;
+      total.nan_lost += part.nan_lost;
+      total.differ_from_avx512 += part.differ_from_avx512;
+    });
+  }
+  return total;
+}
+
+void print(const char* what, const Sweep& s) {
+  std::printf(
+      "[ accuracy ] CUDA math, host build: %-8s float32 max %.4f ULP at x = %.9g; %lld inputs "
+      "above 1 ULP; %lld NaN for finite inputs; %s\n",
+      what, s.max_ulp, static_cast<double>(s.worst_input),
+      static_cast<long long>(s.above_one_ulp), static_cast<long long>(s.nan_for_finite),
+      runs_avx512_slot_tables()
+          ? (std::to_string(s.differ_from_avx512) + " differ from the AVX-512 kernels").c_str()
+          : "this CPU runs no AVX-512 kernel to compare with");
+}
+
+class PortableMath : public ::testing::Test {
+ protected:
+  void SetUp() override { torch::set_num_threads(2); }
+};
+
+TEST_F(PortableMath, SigmoidFloat32AllBitPatterns) {
+  const auto sweep = sweep_float32(
+      [](float x) { return portable::slot_sigmoid(x, slot_tables()); }, &sigmoid_reference,
+      [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); });
+  print("sigmoid", sweep);
+  EXPECT_LE(sweep.max_ulp, 0.91);
+  EXPECT_EQ(sweep.nan_for_finite, 0);
+  EXPECT_EQ(sweep.nan_lost, 0);
+  EXPECT_EQ(sweep.differ_from_avx512, 0);
+}
+
+TEST_F(PortableMath, TanhFloat32AllBitPatterns) {
+  const auto sweep = sweep_float32(
+      [](float x) { return portable::slot_tanh(x, slot_tables()); }, &tanh_reference,
+      [](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); });
+  print("tanh", sweep);
+  EXPECT_LE(sweep.max_ulp, 0.59);
+  EXPECT_EQ(sweep.nan_for_finite, 0);
+  EXPECT_EQ(sweep.nan_lost, 0);
+  EXPECT_EQ(sweep.differ_from_avx512, 0);
+}
+
+// The device's rcp.approx is within 1 ULP of the reciprocal: the host's exact one, and one ULP
+// off either way, must give the same 16-bit results.
+template <int kUlps>
+struct OffsetEstimate {
+  static float of(float d) {
+    return std::nextafter(1.0f / d, kUlps > 0 ? INFINITY : -INFINITY);
+  }
+};
+
+template <typename T, typename F>
+void every_16_bit_value(const char* name, const char* dtype_name, const F& function,
+                        long double (*exact)(long double), FloatFormat format) {
+  double max_ulp = 0;
+  double worst = 0;
+  int not_correctly_rounded = 0;
+  int estimate_dependent = 0;
+  for (int i = 0; i < 65536; ++i) {
+    const uint16_t bits = static_cast<uint16_t>(i);
+    T x;
+    std::memcpy(&x, &bits, sizeof x);
+    const float wide = static_cast<float>(x);
+    const T y = static_cast<T>(function(wide, portable::ReciprocalEstimate{}));
+    const T low = static_cast<T>(function(wide, OffsetEstimate<-1>{}));
+    const T high = static_cast<T>(function(wide, OffsetEstimate<+1>{}));
+    if (std::isnan(wide)) {
+      EXPECT_TRUE(std::isnan(static_cast<float>(y))) << name << " " << dtype_name;
+      continue;
+    }
+    estimate_dependent += std::memcmp(&y, &low, sizeof y) != 0 ||
+                          std::memcmp(&y, &high, sizeof y) != 0;
+    const double error = ulp_error(static_cast<float>(y), exact(wide), format);
+    not_correctly_rounded += error > 0.5 + 1e-9;
+    if (error > max_ulp) {
+      max_ulp = error;
+      worst = wide;
+    }
+  }
+  std::printf(
+      "[ accuracy ] CUDA math, host build: %-8s %-9s max %.6f ULP at x = %.6g; %d of 65536 values "
+      "not correctly rounded; %d change with the reciprocal estimate\n",
+      name, dtype_name, max_ulp, worst, not_correctly_rounded, estimate_dependent);
+  // computed in float32 and rounded once, as the CPU kernels: 0.5 ULP plus a hair
+  EXPECT_LE(max_ulp, 0.5 + 1e-3) << name << " " << dtype_name;
+  EXPECT_EQ(estimate_dependent, 0) << name << " " << dtype_name;
+}
+
+TEST_F(PortableMath, SixteenBitTypesEveryValue) {
+  const auto sigmoid = [](float x, auto estimate) {
+    return portable::sigmoid_for_16_bit<decltype(estimate)>(x);
+  };
+  const auto tanh_float16 = [](float x, auto estimate) {
+    return portable::tanh_for_16_bit<11, decltype(estimate)>(x);
+  };
+  const auto tanh_bfloat16 = [](float x, auto estimate) {
+    return portable::tanh_for_16_bit<8, decltype(estimate)>(x);
+  };
+  every_16_bit_value<c10::Half>("sigmoid", "float16", sigmoid, &exact_sigmoid, {11, -13});
+  every_16_bit_value<c10::BFloat16>("sigmoid", "bfloat16", sigmoid, &exact_sigmoid, {8, -125});
+  every_16_bit_value<c10::Half>("tanh", "float16", tanh_float16, &exact_tanh, {11, -13});
+  every_16_bit_value<c10::BFloat16>("tanh", "bfloat16", tanh_bfloat16, &exact_tanh, {8, -125});
+}
+
+// float64 over 2^24 inputs spread over binades 2^-40 to 2^10, and the tails.
+TEST_F(PortableMath, Float64Sample) {
+  std::mt19937_64 random(7);
+  const FloatFormat format{53, -1021};
+  double sigmoid_max = 0, tanh_max = 0;
+  auto check = [&](double x) {
+    sigmoid_max =
+        std::max(sigmoid_max, ulp_error(portable::sigmoid_float64(x), exact_sigmoid(x), format));
+    tanh_max = std::max(tanh_max, ulp_error(portable::tanh_float64(x), exact_tanh(x), format));
+  };
+  for (int i = 0; i < (1 << 24); ++i) {
+    check(std::ldexp(std::uniform_real_distribution<double>(-1, 1)(random),
+                     std::uniform_int_distribution<int>(-40, 10)(random)));
+  }
+  for (const double x : {-745.1, -744.4, -708.8, -700.0, 0.0, -0.0, 19.06, 36.7, 710.0}) check(x);
+  std::printf("[ accuracy ] CUDA math, host build: float64 sample: sigmoid max %.4f ULP, tanh "
+              "max %.4f ULP\n", sigmoid_max, tanh_max);
+  EXPECT_LE(sigmoid_max, 1.0);
+  EXPECT_LE(tanh_max, 1.0);
+  EXPECT_TRUE(std::isnan(portable::sigmoid_float64(NAN)));
+  EXPECT_TRUE(std::isnan(portable::tanh_float64(NAN)));
+  EXPECT_EQ(portable::sigmoid_float64(-INFINITY), 0.0);
+  EXPECT_EQ(portable::sigmoid_float64(INFINITY), 1.0);
+  EXPECT_EQ(portable::tanh_float64(-INFINITY), -1.0);
+}
+
+}  // namespace
+}  // namespace activations::testing
