@@ -133,23 +133,25 @@ void run(int power, bool shapes) {
         median_ms([&] { cuda::launch_elementwise<T, 1>(out, inputs, n, f, 0, shape); });
     row(op,
         std::to_string(shape.threads) + " threads, " +
-            (blocks_per_sm == 0 ? std::string("a block per tile")
-                                : std::to_string(blocks_per_sm) + " blocks/SM"),
+            (blocks_per_sm == 0   ? std::string("resident grid, pipelined")
+             : blocks_per_sm < 0 ? std::string("a block per tile")
+                                 : std::to_string(blocks_per_sm) + " blocks/SM, pipelined"),
         ms);
   };
   auto all_ops = [&](int threads, int blocks_per_sm) {
     cuda::LaunchShape shape;
     shape.threads = threads;
     if (blocks_per_sm > 0) shape.max_blocks = int64_t{sms} * blocks_per_sm;
+    if (blocks_per_sm < 0) shape.max_blocks = (int64_t{1} << 31) - 1;
     measure("identity", Identity{}, shape, blocks_per_sm);
     measure("sigmoid", portable::SigmoidForward{}, shape, blocks_per_sm);
     measure("tanh", portable::TanhForward{}, shape, blocks_per_sm);
   };
   all_ops(chosen.threads, 0);
   if (shapes) {
+    all_ops(128, -1);
     all_ops(256, 0);
-    all_ops(128, 32);
-    all_ops(256, 16);
+    all_ops(128, 64);
     if constexpr (std::is_same_v<T, float>) {
       measure("sigmoid, table-free math", TableFreeSigmoid{}, chosen, 0);
       measure("tanh, table-free math", TableFreeTanh{}, chosen, 0);

@@ -27,8 +27,10 @@ template <typename T, int N, typename F>
 void launch(const at::Tensor& out, const std::array<const at::Tensor*, N>& inputs, const F& f) {
   const T* pointers[N];
   for (int i = 0; i < N; ++i) pointers[i] = static_cast<const T*>(inputs[i]->data_ptr());
+  cuda::LaunchShape shape;
+  shape.multiprocessors = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
   cuda::launch_elementwise<T, N>(static_cast<T*>(out.data_ptr()), pointers, out.numel(), f,
-                                 at::cuda::getCurrentCUDAStream());
+                                 at::cuda::getCurrentCUDAStream(), shape);
   C10_CUDA_KERNEL_LAUNCH_CHECK();
 }
 
