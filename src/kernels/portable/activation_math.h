@@ -6,7 +6,9 @@
 // Sigmoid and tanh forward: float32 from the slot tables (bit for bit the CPU's AVX-512
 // kernels), float64 compensated, float16 and bfloat16 from a float32 exp with each step rounded
 // once (exp_sigmoid_tanh.h says why each). Functors whose kUsesSlotTables<T> is true take the
-// tables as a second argument: the driver keeps them in shared memory.
+// tables as a second argument: the driver keeps them in shared memory. kComputeBound<T> marks
+// the functors whose arithmetic per byte outlasts a tile's loads (the 16-bit sigmoid and tanh,
+// measured on an H200): the driver keeps the next tile's loads in flight while they compute.
 #pragma once
 
 #if defined(__CUDACC__)
@@ -36,6 +38,8 @@ using ComputeType = std::conditional_t<std::is_same_v<T, double>, double, float>
 struct SigmoidForward {
   template <typename T>
   static constexpr bool kUsesSlotTables = std::is_same_v<T, float>;
+  template <typename T>
+  static constexpr bool kComputeBound = kIs16Bit<T>;
   ACTIVATIONS_HOST_DEVICE float operator()(float x, const SlotTables& tables) const {
     return slot_sigmoid(x, tables);
   }
@@ -50,6 +54,8 @@ struct SigmoidForward {
 struct TanhForward {
   template <typename T>
   static constexpr bool kUsesSlotTables = std::is_same_v<T, float>;
+  template <typename T>
+  static constexpr bool kComputeBound = kIs16Bit<T>;
   ACTIVATIONS_HOST_DEVICE float operator()(float x, const SlotTables& tables) const {
     return slot_tanh(x, tables);
   }
@@ -67,6 +73,8 @@ struct ReluForward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
   template <typename T>
+  static constexpr bool kComputeBound = false;
+  template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
     if constexpr (std::is_unsigned_v<T>) {
       return x;
@@ -82,6 +90,8 @@ struct ReluForward {
 struct LeakyReluForward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
+  template <typename T>
+  static constexpr bool kComputeBound = false;
   double slope;
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
@@ -99,6 +109,8 @@ struct SigmoidBackward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
   template <typename T>
+  static constexpr bool kComputeBound = false;
+  template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
     const S v = static_cast<S>(y);
@@ -110,6 +122,8 @@ struct SigmoidBackward {
 struct TanhBackward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
+  template <typename T>
+  static constexpr bool kComputeBound = false;
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
@@ -123,6 +137,8 @@ struct ReluBackward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
   template <typename T>
+  static constexpr bool kComputeBound = false;
+  template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
     return static_cast<S>(y) <= S(0) ? T(0) : g;
@@ -133,6 +149,8 @@ struct ReluBackward {
 struct LeakyReluBackward {
   template <typename T>
   static constexpr bool kUsesSlotTables = false;
+  template <typename T>
+  static constexpr bool kComputeBound = false;
   double slope;
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T x) const {

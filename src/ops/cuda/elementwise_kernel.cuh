@@ -1,11 +1,13 @@
 // The CUDA elementwise driver: out[i] = f(in0[i], ...) over flat arrays, for every functor of
-// kernels/portable/activation_math.h. Torch's tile on sm_90: blocks of 128 threads, each block a
-// tile of 128 x 8 elements in 16-byte packs. The grid is what the device holds resident at once
-// (or one block per tile where there are fewer tiles), and each block loops over its tiles with
-// the next tile's loads issued before the current one is computed, so that loads stay in flight
-// while the math runs. Misaligned arrays run the same loop one element per pack. Functors that
-// use the slot tables get them in shared memory, copied once per block from global memory
-// (through L1) while the block's first loads are in flight.
+// kernels/portable/activation_math.h. Torch's launch on sm_90: blocks of 128 threads, each block a
+// tile of 128 x 8 elements in 16-byte packs, a block per tile. For compute-bound functors
+// (kComputeBound) the grid is instead what the device holds resident at once, and each block
+// loops over its tiles with the next tile's loads issued before the current one is computed, so
+// that loads stay in flight while the math runs (on an H200 that lifts the 16-bit sigmoid and
+// tanh by 5-15%, and costs memory-bound kernels 5-10%: bench/cuda/launch_shapes.cu). Misaligned
+// arrays run the same loop one element per pack. Functors that use the slot tables get them in
+// shared memory, copied once per block from global memory (through L1) while the block's first
+// loads are in flight.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -31,8 +33,9 @@ struct Inputs {
   const T* pointer[N];
 };
 
-// Threads per block, and the largest grid (0: as many blocks as the device holds resident);
-// bench/cuda/launch_shapes.cu compares others.
+// Threads per block, and the largest grid (0: the functor's choice, a block per tile or, for a
+// compute-bound one, as many blocks as the device holds resident); bench/cuda/launch_shapes.cu
+// compares others.
 struct LaunchShape {
   int threads = 128;
   int64_t max_blocks = 0;
@@ -192,6 +195,7 @@ void launch_elementwise(T* out, const T* const (&inputs)[N], int64_t n, const F&
     const int64_t tile_packs = int64_t{kPacksPerThread<T, kRunLanes>} * shape.threads;
     const int64_t tiles = (n / kRunLanes + tile_packs - 1) / tile_packs;
     int64_t cap = shape.max_blocks;
+    if (cap <= 0 && !F::template kComputeBound<T>) cap = (int64_t{1} << 31) - 1;
     if (cap <= 0) {
       const int multiprocessors =
           shape.multiprocessors > 0 ? shape.multiprocessors : multiprocessor_count();
