@@ -4,8 +4,9 @@
     ctest --test-dir build -L accuracy
     python3 scripts/accuracy_table.py build/Testing/Temporary/LastTest.log README.md
 
-Reads the "[ accuracy ]" lines that tests/accuracy/exhaustive_accuracy.cpp prints and rewrites
-the table between the README's <!-- accuracy-table --> and <!-- /accuracy-table --> markers.
+Reads the "[ accuracy ]" lines that tests/accuracy/exhaustive_accuracy.cpp and
+portable_math_accuracy.cpp (the CUDA kernels' math, built for the host) print and rewrites the
+table between the README's <!-- accuracy-table --> and <!-- /accuracy-table --> markers.
 """
 import re
 import sys
@@ -45,6 +46,19 @@ def main():
         s, t = sixteen[("sigmoid", dtype)], sixteen[("tanh", dtype)]
         rows.append(f"| our sigmoid / tanh, all 65,536 {dtype} values | {s[0]} / {t[0]} ULP | "
                     f"{int(s[1]) + int(t[1])} | {int(s[2]) + int(t[2])} |")
+    for name, ulp, x, above, nan in re.findall(
+            r"\[ accuracy \] (sigmoid|tanh) float32, CUDA math on the host +max ([\d.]+) ULP at "
+            r"x = (\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log):
+        rows.append(f"| our {name}, float32, CUDA (host build; the device's bits) | "
+                    f"{float(ulp):.3f} ULP (x = {float(x):.4g}) | {grouped(above)} | {nan} |")
+    cuda_sixteen = {(f, t): (u, b) for f, t, u, b in re.findall(
+        r"CUDA math, host build: (sigmoid|tanh) +(float16|bfloat16) +max ([\d.]+) ULP at x = "
+        r"\S+; (\d+) of 65536 values not correctly rounded", log)}
+    for dtype in ("float16", "bfloat16"):
+        if ("sigmoid", dtype) in cuda_sixteen and ("tanh", dtype) in cuda_sixteen:
+            s, t = cuda_sixteen[("sigmoid", dtype)], cuda_sixteen[("tanh", dtype)]
+            rows.append(f"| our sigmoid / tanh, all 65,536 {dtype} values, CUDA (host build) | "
+                        f"{float(s[0]):.4f} / {float(t[0]):.4f} ULP | 0 | 0 |")
     torch = re.search(r"\[ accuracy \] torch::sigmoid, normal outputs +max ([\d.]+) ULP at x = "
                       r"(\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log)
     if torch:

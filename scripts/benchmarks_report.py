@@ -423,7 +423,7 @@ def main():
     parser.add_argument("--markdown", default="BENCHMARKS.md")
     parser.add_argument("--plot", default="docs/benchmarks.png")
     parser.add_argument("--huge-pages", help="a run with ACTIVATIONS_HUGE_PAGES=1, if measured")
-    parser.add_argument("--cuda", help="markdown table from scripts/cuda_bandwidth.py, if measured")
+    parser.add_argument("--cuda", help="markdown of a GPU run's results (docs/cuda/results.md)")
     parser.add_argument("--baseline", help="out_ours cases of our previous kernels (BASELINE_REF)")
     parser.add_argument("--targets", help="the target cells as medians of repetitions")
     parser.add_argument("--before-after", nargs="+", default=[],
@@ -572,8 +572,7 @@ def main():
             out.append(f"| {activation} | " + " | ".join(cells) + " |")
     out += ["", "## CUDA", ""]
     if args.cuda and pathlib.Path(args.cuda).is_file():
-        out += ["From `scripts/gpu_check.sh` (GB/s, bytes read + written per second):", "",
-                pathlib.Path(args.cuda).read_text().strip()]
+        out += [pathlib.Path(args.cuda).read_text().strip()]
     else:
         out += ["Not measured: no GPU machine has run `scripts/gpu_check.sh` for this version."]
     pathlib.Path(args.markdown).write_text("\n".join(out) + "\n")

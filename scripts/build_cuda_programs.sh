@@ -11,7 +11,7 @@ nvcc="$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)"
 mkdir -p "$out"
 # A CPU-only LibTorch lacks the generated c10/macros/cmake_macros.h; the flag stands in for it.
 flags=(-std=c++17 -O3 -arch=sm_90 --expt-relaxed-constexpr -DC10_USING_CUSTOM_GENERATED_MACROS
-       -I"$root/src" -I"$torch_include" -Xcompiler -fopenmp,-ffp-contract=off)
+       -I"$root/src" -I"$root" -I"$torch_include" -Xcompiler -fopenmp,-ffp-contract=off)
 "$nvcc" "${flags[@]}" "$root/tests/cuda/device_matches_host.cu" -o "$out/device_matches_host" \
   -lgomp &
 "$nvcc" "${flags[@]}" "$root/bench/cuda/launch_shapes.cu" -o "$out/launch_shapes" &

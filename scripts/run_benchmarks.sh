@@ -78,8 +78,8 @@ ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
   --benchmark_filter='^paired_(alloc|backward|module)/.*/float32/16000000/'
-cuda=()  # a GPU run's table (scripts/gpu_check.sh), copied here as bench-results/cuda_bandwidth.md
-[ -f "$results/cuda_bandwidth.md" ] && cuda=(--cuda "$results/cuda_bandwidth.md")
+cuda=()  # the last GPU run's results (scripts/gpu_check.sh), summarised in docs/cuda/results.md
+[ -f "$root/docs/cuda/results.md" ] && cuda=(--cuda "$root/docs/cuda/results.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
   "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" \
   --huge-pages "$results/huge_pages.json" --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"

@@ -83,13 +83,13 @@ struct SmoothCase {
 const SmoothCase kSmooth[] = {{"sigmoid", &activations::sigmoid, &exact_sigmoid},
                               {"tanh", &activations::tanh, &exact_tanh}};
 
-TEST(SigmoidTanh, Float32AndFloat64WithinTwoUlp) {
+TEST(SigmoidTanh, Float32AndFloat64WithinOneUlp) {
   torch::manual_seed(3);
   for (const auto& op : kSmooth) {
     for (const auto dtype : {torch::kFloat, torch::kDouble}) {
       const auto x = accuracy_inputs(dtype);
       const auto report = ulp_report(x, op.ours(x), op.exact);
-      EXPECT_LE(report.max_ulp, 2.0) << op.name << " " << dtype << " at x=" << report.worst_input;
+      EXPECT_LE(report.max_ulp, 1.0) << op.name << " " << dtype << " at x=" << report.worst_input;
       EXPECT_EQ(report.nan_for_finite_input, 0) << op.name << " " << dtype;
     }
   }

@@ -18,24 +18,17 @@
 
 #include "kernels/portable/activation_math.h"
 #include "ops/cuda/elementwise_kernel.cuh"
+#include "tests/cuda/cuda_check.h"
 
 namespace {
 
 namespace portable = activations::kernels::portable;
+namespace cuda_programs = activations::cuda_programs;
 namespace cuda = activations::ops::cuda;
 
-void check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) {
-    std::fprintf(stderr, "%s: %s\n", what, cudaGetErrorString(status));
-    std::exit(2);
-  }
-}
+using cuda_programs::check;
 
-struct Identity {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct Identity : portable::PlainFunctor {
   template <typename T>
   __host__ __device__ T operator()(T x) const {
     return x;
@@ -43,38 +36,28 @@ struct Identity {
 };
 
 // The alternatives: slot tables for 16-bit types, the table-free math for float32.
-struct SlotSigmoidFor16Bit {
+struct SlotTablesFor16Bit {
   template <typename T>
   static constexpr bool kUsesSlotTables = true;
   template <typename T>
   static constexpr bool kComputeBound = false;
+};
+struct SlotSigmoidFor16Bit : SlotTablesFor16Bit {
   template <typename T>
   __host__ __device__ T operator()(T x, const portable::SlotTables& t) const {
     return static_cast<T>(portable::slot_sigmoid(static_cast<float>(x), t));
   }
 };
-struct SlotTanhFor16Bit {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = true;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct SlotTanhFor16Bit : SlotTablesFor16Bit {
   template <typename T>
   __host__ __device__ T operator()(T x, const portable::SlotTables& t) const {
     return static_cast<T>(portable::slot_tanh(static_cast<float>(x), t));
   }
 };
-struct TableFreeSigmoid {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct TableFreeSigmoid : portable::PlainFunctor {
   __host__ __device__ float operator()(float x) const { return portable::sigmoid_for_16_bit(x); }
 };
-struct TableFreeTanh {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct TableFreeTanh : portable::PlainFunctor {
   __host__ __device__ float operator()(float x) const { return portable::tanh_for_16_bit<11>(x); }
 };
 
@@ -143,7 +126,7 @@ void run(int power, bool shapes) {
         median_ms([&] { cuda::launch_elementwise<T, 1>(out, inputs, n, f, 0, shape); });
     row(op,
         std::to_string(shape.threads) + " threads, " +
-            (blocks_per_sm == 0   ? std::string("the driver's choice")
+            (blocks_per_sm == 0  ? std::string("the driver's choice")
              : blocks_per_sm < 0 ? std::string("a block per tile")
                                  : std::to_string(blocks_per_sm) + " blocks/SM, pipelined"),
         ms);

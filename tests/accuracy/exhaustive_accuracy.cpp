@@ -19,109 +19,11 @@
 #include <limits>
 #include <mutex>
 
+#include "accuracy/float32_sweep.h"
 #include "test_helpers.h"
 
 namespace activations::testing {
 namespace {
-
-// Double references: their error (~1e-16 relative) is 2^-29 of a float32 ULP.
-double sigmoid_reference(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1.0 + e);
-}
-double tanh_reference(double x) {
-  return std::tanh(x);
-}
-
-struct Summary {
-  double max_ulp = 0;
-  float worst_input = 0;
-  int64_t above_one_ulp = 0;
-  int64_t nan_for_finite = 0;
-  int64_t nan_lost = 0;  // NaN inputs whose result is not NaN
-  int64_t checked = 0;
-
-  void merge(const Summary& other) {
-    if (other.max_ulp > max_ulp) {
-      max_ulp = other.max_ulp;
-      worst_input = other.worst_input;
-    }
-    above_one_ulp += other.above_one_ulp;
-    nan_for_finite += other.nan_for_finite;
-    nan_lost += other.nan_lost;
-    checked += other.checked;
-  }
-};
-
-// |y - exact| in float32 ULPs of `exact`, from the exponent bits of the double (never subnormal
-// here): the long double helper is too slow for 2^32 inputs.
-double float32_ulp_error(float y, double exact) {
-  if (std::isinf(exact) || std::isinf(y)) return y == exact ? 0.0 : INFINITY;
-  if (exact == 0) return y == 0 ? 0.0 : std::fabs(y) / std::numeric_limits<float>::denorm_min();
-  uint64_t bits;
-  std::memcpy(&bits, &exact, sizeof bits);
-  const int exponent = std::max(static_cast<int>((bits >> 52) & 0x7FF) - 1022, -125);
-  const uint64_t ulp_bits = static_cast<uint64_t>(exponent - 24 + 1023) << 52;
-  double ulp;
-  std::memcpy(&ulp, &ulp_bits, sizeof ulp);
-  return std::fabs(static_cast<double>(y) - exact) / ulp;
-}
-
-using Operator = std::function<void(const torch::Tensor& x, torch::Tensor& out)>;
-
-// Every float32 bit pattern in chunks of 2^24, the reference computed in parallel.
-// `normal_outputs_only` skips inputs whose exact result is below FLT_MIN.
-Summary sweep_float32(const Operator& op, double (*reference)(double),
-                      bool normal_outputs_only = false) {
-  constexpr int64_t kChunk = int64_t{1} << 24;
-  auto x = torch::empty({kChunk}, torch::kFloat);
-  auto y = torch::empty({kChunk}, torch::kFloat);
-  Summary total;
-  std::mutex merge_mutex;
-  for (int64_t start = 0; start < (int64_t{1} << 32); start += kChunk) {
-    auto* bits = static_cast<uint32_t*>(x.data_ptr());
-    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) bits[i] = static_cast<uint32_t>(start + i);
-    });
-    op(x, y);
-    const float* xs = x.data_ptr<float>();
-    const float* ys = y.data_ptr<float>();
-    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
-      Summary part;
-      for (int64_t i = begin; i < end; ++i) {
-        if (std::isnan(xs[i])) {
-          part.nan_lost += !std::isnan(ys[i]);
-          continue;
-        }
-        const double exact = reference(xs[i]);
-        if (normal_outputs_only && std::fabs(exact) < std::numeric_limits<float>::min()) continue;
-        ++part.checked;
-        if (std::isnan(ys[i])) {
-          ++part.nan_for_finite;
-          continue;
-        }
-        const double error = float32_ulp_error(ys[i], exact);
-        if (error > 1.0) ++part.above_one_ulp;
-        if (error > part.max_ulp) {
-          part.max_ulp = error;
-          part.worst_input = xs[i];
-        }
-      }
-      std::lock_guard<std::mutex> lock(merge_mutex);
-      total.merge(part);
-    });
-  }
-  return total;
-}
-
-void print(const char* what, const Summary& s) {
-  std::printf(
-      "[ accuracy ] %-28s max %.4f ULP at x = %.9g; %lld of %lld inputs above 1 ULP; "
-      "%lld NaN for finite inputs\n",
-      what, s.max_ulp, static_cast<double>(s.worst_input), static_cast<long long>(s.above_one_ulp),
-      static_cast<long long>(s.checked), static_cast<long long>(s.nan_for_finite));
-}
 
 class Exhaustive : public ::testing::Test {
  protected:

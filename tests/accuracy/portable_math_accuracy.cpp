@@ -13,10 +13,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <random>
 #include <string>
 
+#include "accuracy/float32_sweep.h"
 #include "kernels/kernel_spec.h"
 #include "kernels/portable/activation_math.h"
 #include "test_helpers.h"
@@ -31,93 +31,43 @@ const portable::SlotTables& slot_tables() {
   return tables;
 }
 
-double sigmoid_reference(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1.0 + e);
-}
-double tanh_reference(double x) {
-  return std::tanh(x);
-}
-
 bool runs_avx512_slot_tables() {
   const std::string target = kernels::simd_target_name();
   return target == "AVX3" || target == "AVX3_DL";
 }
 
-struct Sweep {
-  double max_ulp = 0;
-  float worst_input = 0;
-  int64_t above_one_ulp = 0;
-  int64_t nan_for_finite = 0;
-  int64_t nan_lost = 0;
-  int64_t differ_from_avx512 = 0;
-};
-
-// Every float32 bit pattern in chunks of 2^24, against the reference, and against the library's
-// AVX-512 kernel (`cpu_op`) where this CPU runs it.
+// The portable function as a sweep operator; where this CPU runs the AVX-512 kernels, it also
+// counts the inputs where the library's result (`cpu_op`) has other bits.
 template <typename Portable>
-Sweep sweep_float32(Portable portable_fn, double (*reference)(double),
-                    void (*cpu_op)(const torch::Tensor&, torch::Tensor&)) {
-  constexpr int64_t kChunk = int64_t{1} << 24;
-  const bool compare_avx512 = runs_avx512_slot_tables();
-  auto x = torch::empty({kChunk}, torch::kFloat);
-  auto cpu = torch::empty({kChunk}, torch::kFloat);
-  Sweep total;
-  std::mutex merge;
-  for (int64_t start = 0; start < (int64_t{1} << 32); start += kChunk) {
-    auto* bits = static_cast<uint32_t*>(x.data_ptr());
-    for (int64_t i = 0; i < kChunk; ++i) bits[i] = static_cast<uint32_t>(start + i);
-    if (compare_avx512) cpu_op(x, cpu);
+Operator portable_operator(Portable portable_fn,
+                           void (*cpu_op)(const torch::Tensor&, torch::Tensor&),
+                           std::atomic<int64_t>* differ_from_avx512) {
+  return [=](const torch::Tensor& x, torch::Tensor& y) {
     const float* xs = x.data_ptr<float>();
-    const float* cpu_ys = cpu.data_ptr<float>();
-    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
-      Sweep part;
-      const FloatFormat format{24, -125};
-      for (int64_t i = begin; i < end; ++i) {
-        const float y = portable_fn(xs[i]);
-        if (compare_avx512 && std::memcmp(&y, &cpu_ys[i], sizeof y) != 0 &&
-            !(std::isnan(y) && std::isnan(cpu_ys[i]))) {
-          ++part.differ_from_avx512;
-        }
-        if (std::isnan(xs[i])) {
-          part.nan_lost += !std::isnan(y);
-          continue;
-        }
-        if (std::isnan(y)) {
-          ++part.nan_for_finite;
-          continue;
-        }
-        const double error = ulp_error(y, reference(xs[i]), format);
-        part.above_one_ulp += error > 1.0;
-        if (error > part.max_ulp) {
-          part.max_ulp = error;
-          part.worst_input = xs[i];
-        }
-      }
-      std::lock_guard<std::mutex> lock(merge);
-      if (part.max_ulp > total.max_ulp) {
-        total.max_ulp = part.max_ulp;
-        total.worst_input = part.worst_input;
-      }
-      total.above_one_ulp += part.above_one_ulp;
-      total.nan_for_finite += part.nan_for_finite;
-      total.nan_lost += part.nan_lost;
-      total.differ_from_avx512 += part.differ_from_avx512;
+    float* ys = y.data_ptr<float>();
+    at::parallel_for(0, x.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) ys[i] = portable_fn(xs[i]);
     });
-  }
-  return total;
+    if (!runs_avx512_slot_tables()) return;
+    auto cpu = torch::empty_like(x);
+    cpu_op(x, cpu);
+    const float* cpu_ys = cpu.data_ptr<float>();
+    int64_t differ = 0;
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      differ += std::memcmp(&ys[i], &cpu_ys[i], sizeof(float)) != 0 &&
+                !(std::isnan(ys[i]) && std::isnan(cpu_ys[i]));
+    }
+    *differ_from_avx512 += differ;
+  };
 }
 
-void print(const char* what, const Sweep& s) {
-  std::printf(
-      "[ accuracy ] CUDA math, host build: %-8s float32 max %.4f ULP at x = %.9g; %lld inputs "
-      "above 1 ULP; %lld NaN for finite inputs; %s\n",
-      what, s.max_ulp, static_cast<double>(s.worst_input),
-      static_cast<long long>(s.above_one_ulp), static_cast<long long>(s.nan_for_finite),
-      runs_avx512_slot_tables()
-          ? (std::to_string(s.differ_from_avx512) + " differ from the AVX-512 kernels").c_str()
-          : "this CPU runs no AVX-512 kernel to compare with");
+void print_comparison(const char* what, int64_t differ_from_avx512) {
+  if (runs_avx512_slot_tables()) {
+    std::printf("[ accuracy ] %s: %lld of 2^32 results differ from the AVX-512 kernels'\n", what,
+                static_cast<long long>(differ_from_avx512));
+  } else {
+    std::printf("[ accuracy ] %s: this CPU runs no AVX-512 kernel to compare with\n", what);
+  }
 }
 
 class PortableMath : public ::testing::Test {
@@ -126,34 +76,41 @@ class PortableMath : public ::testing::Test {
 };
 
 TEST_F(PortableMath, SigmoidFloat32AllBitPatterns) {
-  const auto sweep = sweep_float32(
-      [](float x) { return portable::slot_sigmoid(x, slot_tables()); }, &sigmoid_reference,
-      [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); });
-  print("sigmoid", sweep);
-  EXPECT_LE(sweep.max_ulp, 0.91);
-  EXPECT_EQ(sweep.nan_for_finite, 0);
-  EXPECT_EQ(sweep.nan_lost, 0);
-  EXPECT_EQ(sweep.differ_from_avx512, 0);
+  std::atomic<int64_t> differ{0};
+  const auto summary = sweep_float32(
+      portable_operator(
+          [](float x) { return portable::slot_sigmoid(x, slot_tables()); },
+          [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); },
+          &differ),
+      &sigmoid_reference);
+  print("sigmoid float32, CUDA math on the host", summary);
+  print_comparison("sigmoid float32, CUDA math on the host", differ);
+  EXPECT_LE(summary.max_ulp, 0.91);
+  EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
+  EXPECT_EQ(differ, 0);
 }
 
 TEST_F(PortableMath, TanhFloat32AllBitPatterns) {
-  const auto sweep = sweep_float32(
-      [](float x) { return portable::slot_tanh(x, slot_tables()); }, &tanh_reference,
-      [](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); });
-  print("tanh", sweep);
-  EXPECT_LE(sweep.max_ulp, 0.59);
-  EXPECT_EQ(sweep.nan_for_finite, 0);
-  EXPECT_EQ(sweep.nan_lost, 0);
-  EXPECT_EQ(sweep.differ_from_avx512, 0);
+  std::atomic<int64_t> differ{0};
+  const auto summary = sweep_float32(
+      portable_operator(
+          [](float x) { return portable::slot_tanh(x, slot_tables()); },
+          [](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); }, &differ),
+      &tanh_reference);
+  print("tanh float32, CUDA math on the host", summary);
+  print_comparison("tanh float32, CUDA math on the host", differ);
+  EXPECT_LE(summary.max_ulp, 0.59);
+  EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
+  EXPECT_EQ(differ, 0);
 }
 
 // The device's rcp.approx is within 1 ULP of the reciprocal: the host's exact one, and one ULP
 // off either way, must give the same 16-bit results.
 template <int kUlps>
 struct OffsetEstimate {
-  static float of(float d) {
-    return std::nextafter(1.0f / d, kUlps > 0 ? INFINITY : -INFINITY);
-  }
+  static float of(float d) { return std::nextafter(1.0f / d, kUlps > 0 ? INFINITY : -INFINITY); }
 };
 
 template <typename T, typename F>
@@ -175,8 +132,8 @@ void every_16_bit_value(const char* name, const char* dtype_name, const F& funct
       EXPECT_TRUE(std::isnan(static_cast<float>(y))) << name << " " << dtype_name;
       continue;
     }
-    estimate_dependent += std::memcmp(&y, &low, sizeof y) != 0 ||
-                          std::memcmp(&y, &high, sizeof y) != 0;
+    estimate_dependent +=
+        std::memcmp(&y, &low, sizeof y) != 0 || std::memcmp(&y, &high, sizeof y) != 0;
     const double error = ulp_error(static_cast<float>(y), exact(wide), format);
     not_correctly_rounded += error > 0.5 + 1e-9;
     if (error > max_ulp) {
@@ -224,8 +181,10 @@ TEST_F(PortableMath, Float64Sample) {
                      std::uniform_int_distribution<int>(-40, 10)(random)));
   }
   for (const double x : {-745.1, -744.4, -708.8, -700.0, 0.0, -0.0, 19.06, 36.7, 710.0}) check(x);
-  std::printf("[ accuracy ] CUDA math, host build: float64 sample: sigmoid max %.4f ULP, tanh "
-              "max %.4f ULP\n", sigmoid_max, tanh_max);
+  std::printf(
+      "[ accuracy ] CUDA math, host build: float64 sample: sigmoid max %.4f ULP, tanh "
+      "max %.4f ULP\n",
+      sigmoid_max, tanh_max);
   EXPECT_LE(sigmoid_max, 1.0);
   EXPECT_LE(tanh_max, 1.0);
   EXPECT_TRUE(std::isnan(portable::sigmoid_float64(NAN)));

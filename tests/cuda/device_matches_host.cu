@@ -19,18 +19,15 @@
 
 #include "kernels/portable/activation_math.h"
 #include "ops/cuda/elementwise_kernel.cuh"
+#include "tests/cuda/cuda_check.h"
 
 namespace {
 
 namespace portable = activations::kernels::portable;
+namespace cuda_programs = activations::cuda_programs;
 namespace cuda = activations::ops::cuda;
 
-void check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) {
-    std::fprintf(stderr, "%s: %s\n", what, cudaGetErrorString(status));
-    std::exit(2);
-  }
-}
+using cuda_programs::check;
 
 template <typename T>
 bool same_bits(T a, T b) {
@@ -140,9 +137,10 @@ int main(int argc, char** argv) {
     int64_t index = 0;
     const int64_t differences = compare(name, values, f, &index);
     const bool half = std::is_same_v<typename decltype(values)::value_type, c10::Half>;
-    std::printf("%-8s %s: %lld of 2^24 elements (every value 256 times) differ from the host "
-                "build\n", name, half ? "float16" : "bfloat16",
-                static_cast<long long>(differences));
+    std::printf(
+        "%-8s %s: %lld of 2^24 elements (every value 256 times) differ from the host "
+        "build\n",
+        name, half ? "float16" : "bfloat16", static_cast<long long>(differences));
     return differences;
   };
   int64_t sixteen_differences = 0;

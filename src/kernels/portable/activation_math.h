@@ -34,12 +34,24 @@ constexpr bool kIs16Bit = std::is_same_v<T, c10::Half> || std::is_same_v<T, c10:
 template <typename T>
 using ComputeType = std::conditional_t<std::is_same_v<T, double>, double, float>;
 
-// Eq. 3-113.
-struct SigmoidForward {
+// What the driver asks of a functor (see above): nothing, for most.
+struct PlainFunctor {
+  template <typename T>
+  static constexpr bool kUsesSlotTables = false;
+  template <typename T>
+  static constexpr bool kComputeBound = false;
+};
+
+// Sigmoid and tanh forward: float32 from the slot tables, the 16-bit types compute-bound.
+struct SmoothForward {
   template <typename T>
   static constexpr bool kUsesSlotTables = std::is_same_v<T, float>;
   template <typename T>
   static constexpr bool kComputeBound = kIs16Bit<T>;
+};
+
+// Eq. 3-113.
+struct SigmoidForward : SmoothForward {
   ACTIVATIONS_HOST_DEVICE float operator()(float x, const SlotTables& tables) const {
     return slot_sigmoid(x, tables);
   }
@@ -51,11 +63,7 @@ struct SigmoidForward {
 };
 
 // Eq. 3-115.
-struct TanhForward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = std::is_same_v<T, float>;
-  template <typename T>
-  static constexpr bool kComputeBound = kIs16Bit<T>;
+struct TanhForward : SmoothForward {
   ACTIVATIONS_HOST_DEVICE float operator()(float x, const SlotTables& tables) const {
     return slot_tanh(x, tables);
   }
@@ -69,11 +77,7 @@ struct TanhForward {
 
 // Eq. 3-117 as torch's CUDA kernel computes it: x <= 0 gives +0 (-0.0 too, where torch's CPU
 // kernel keeps -0.0), a NaN stays NaN.
-struct ReluForward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct ReluForward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
     if constexpr (std::is_unsigned_v<T>) {
@@ -87,11 +91,9 @@ struct ReluForward {
 };
 
 // Eq. 3-119.
-struct LeakyReluForward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct LeakyReluForward : PlainFunctor {
+  ACTIVATIONS_HOST_DEVICE explicit LeakyReluForward(double negative_slope)
+      : slope(negative_slope) {}
   double slope;
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
@@ -105,11 +107,7 @@ struct LeakyReluForward {
 // (float for the 16-bit types), so the bits are torch's.
 
 // Eq. 3-114 from the output: g (1 - y) y.
-struct SigmoidBackward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct SigmoidBackward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
@@ -119,11 +117,7 @@ struct SigmoidBackward {
 };
 
 // Eq. 3-116 from the output: g (1 - y^2), 1 - y^2 fused as in torch's kernel.
-struct TanhBackward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct TanhBackward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
@@ -133,11 +127,7 @@ struct TanhBackward {
 };
 
 // Eq. 3-118 from the output, as torch's threshold_backward: y <= 0 ? 0 : g.
-struct ReluBackward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct ReluBackward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T y) const {
     using S = ComputeType<T>;
@@ -146,11 +136,9 @@ struct ReluBackward {
 };
 
 // Eq. 3-120 with the erratum (+gamma for x <= 0): x > 0 ? g : g * slope.
-struct LeakyReluBackward {
-  template <typename T>
-  static constexpr bool kUsesSlotTables = false;
-  template <typename T>
-  static constexpr bool kComputeBound = false;
+struct LeakyReluBackward : PlainFunctor {
+  ACTIVATIONS_HOST_DEVICE explicit LeakyReluBackward(double negative_slope)
+      : slope(negative_slope) {}
   double slope;
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T x) const {

@@ -15,21 +15,6 @@
 
 namespace activations::kernels::portable {
 
-template <typename T>
-struct Bits;
-template <>
-struct Bits<float> {
-  using Type = uint32_t;
-  ACTIVATIONS_HOST_DEVICE static Type of(float v) { return bits_of(v); }
-  ACTIVATIONS_HOST_DEVICE static float to(Type b) { return float_of(b); }
-};
-template <>
-struct Bits<double> {
-  using Type = uint64_t;
-  ACTIVATIONS_HOST_DEVICE static Type of(double v) { return bits_of(v); }
-  ACTIVATIONS_HOST_DEVICE static double to(Type b) { return double_of(b); }
-};
-
 // y = n ln2 + r + r_lo with |r| <= ln2/2 and r_lo the rounding error of r, Q(r) with
 // e^r = 1 + r + r^2 Q(r), and scale = 2^(n + bias).
 template <typename T>
@@ -57,7 +42,6 @@ ACTIVATIONS_HOST_DEVICE T exp_polynomial(T r) {
 template <typename T>
 ACTIVATIONS_HOST_DEVICE ReducedExp<T> reduce_exp(T y, int bias = 0) {
   using C = ExpConstants<T>;
-  using B = Bits<T>;
   const T magic = add(C::kRoundingMagic, static_cast<T>(bias));
   const T rounded = fma(y, C::kLog2e, magic);  // n + bias in the low mantissa bits
   const T n = sub(rounded, magic);
@@ -66,7 +50,7 @@ ACTIVATIONS_HOST_DEVICE ReducedExp<T> reduce_exp(T y, int bias = 0) {
   // r_hi - r is exact but where r_hi is within n ln2_lo of 0, and r's error negligible there
   const T r_lo = fma(-n, C::kLn2Lo, sub(r_hi, r));
   const T q = exp_polynomial(r);
-  const T scale = B::to(B::of(T(1)) + (B::of(rounded) << C::kMantissaBits));
+  const T scale = bit_cast<T>(bits_of(T(1)) + (bits_of(rounded) << C::kMantissaBits));
   return {r, r_lo, q, scale};
 }
 
@@ -103,16 +87,15 @@ ACTIVATIONS_HOST_DEVICE double sigmoid_float64(double x) {
   const double inner = fma(reduced.q, reduced.r, 1.0);
   const double exp_r_hi = fma(inner, reduced.r, 1.0);
   // 1 - hi is exact; e^(r + r_lo) = e^r (1 + r_lo)
-  const double exp_r_lo =
-      fma(reduced.r_lo, exp_r_hi, fma(inner, reduced.r, sub(1.0, exp_r_hi)));
-  const double e_hi = mul(exp_r_hi, reduced.scale);                    // exact
+  const double exp_r_lo = fma(reduced.r_lo, exp_r_hi, fma(inner, reduced.r, sub(1.0, exp_r_hi)));
+  const double e_hi = mul(exp_r_hi, reduced.scale);  // exact
   const double e_lo = mul(exp_r_lo, reduced.scale);
   const double unit = scaled ? C::kScaleUp : 1.0;
   const double e = scaled ? mul(e_hi, C::kScaleDown) : e_hi;
   const double denominator_hi = add(1.0, e);
   const double denominator_rest = add(sub(1.0, denominator_hi), e);  // exact
-  const double denominator_lo = scaled ? fma(e_lo, C::kScaleDown, denominator_rest)
-                                       : add(e_lo, denominator_rest);
+  const double denominator_lo =
+      scaled ? fma(e_lo, C::kScaleDown, denominator_rest) : add(e_lo, denominator_rest);
   const bool negative = x < 0.0;
   const double result = divide_double_word(negative ? e_hi : unit, negative ? e_lo : 0.0,
                                            denominator_hi, denominator_lo);
@@ -219,7 +202,7 @@ ACTIVATIONS_HOST_DEVICE float tanh_for_16_bit(float x) {
   static_assert(kBits == 8 || kBits == 11, "float16 or bfloat16");
   constexpr bool kHalf = kBits == 11;
   const float a = at_most(ExpConstants<float>::kShortTanhSaturation, magnitude(x));
-  const auto reduced = reduce_exp_short<kHalf ? 4 : 3>(add(a, a));
+  const auto reduced = reduce_exp_short < kHalf ? 4 : 3 > (add(a, a));
   const float expm1_r = fma(mul(reduced.r, reduced.r), reduced.q, reduced.r);
   const float t = fma(reduced.scale, expm1_r, sub(reduced.scale, 1.0f));
   const float denominator = add(t, 2.0f);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__CUDACC__)
 #define ACTIVATIONS_HOST_DEVICE __host__ __device__ __forceinline__
@@ -17,64 +18,73 @@
 
 namespace activations::kernels::portable {
 
+// float or double: a + b, a - b, a * b and a * b + c, each rounded once to nearest.
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T add(T a, T b) {
 #if defined(__CUDA_ARCH__)
-ACTIVATIONS_HOST_DEVICE float add(float a, float b) { return __fadd_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE float sub(float a, float b) { return __fsub_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE float mul(float a, float b) { return __fmul_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE float fma(float a, float b, float c) { return __fmaf_rn(a, b, c); }
-ACTIVATIONS_HOST_DEVICE double add(double a, double b) { return __dadd_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE double sub(double a, double b) { return __dsub_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE double mul(double a, double b) { return __dmul_rn(a, b); }
-ACTIVATIONS_HOST_DEVICE double fma(double a, double b, double c) { return __fma_rn(a, b, c); }
-ACTIVATIONS_HOST_DEVICE uint32_t bits_of(float v) { return __float_as_uint(v); }
-ACTIVATIONS_HOST_DEVICE float float_of(uint32_t b) { return __uint_as_float(b); }
-ACTIVATIONS_HOST_DEVICE uint64_t bits_of(double v) {
-  return static_cast<uint64_t>(__double_as_longlong(v));
-}
-ACTIVATIONS_HOST_DEVICE double double_of(uint64_t b) {
-  return __longlong_as_double(static_cast<long long>(b));
-}
+  if constexpr (sizeof(T) == 4) return __fadd_rn(a, b);
+  if constexpr (sizeof(T) == 8) return __dadd_rn(a, b);
 #else
-ACTIVATIONS_HOST_DEVICE float add(float a, float b) { return a + b; }
-ACTIVATIONS_HOST_DEVICE float sub(float a, float b) { return a - b; }
-ACTIVATIONS_HOST_DEVICE float mul(float a, float b) { return a * b; }
-ACTIVATIONS_HOST_DEVICE float fma(float a, float b, float c) { return std::fma(a, b, c); }
-ACTIVATIONS_HOST_DEVICE double add(double a, double b) { return a + b; }
-ACTIVATIONS_HOST_DEVICE double sub(double a, double b) { return a - b; }
-ACTIVATIONS_HOST_DEVICE double mul(double a, double b) { return a * b; }
-ACTIVATIONS_HOST_DEVICE double fma(double a, double b, double c) { return std::fma(a, b, c); }
-ACTIVATIONS_HOST_DEVICE uint32_t bits_of(float v) {
-  uint32_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-ACTIVATIONS_HOST_DEVICE float float_of(uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
-ACTIVATIONS_HOST_DEVICE uint64_t bits_of(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-ACTIVATIONS_HOST_DEVICE double double_of(uint64_t b) {
-  double v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
+  return a + b;
 #endif
+}
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T sub(T a, T b) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (sizeof(T) == 4) return __fsub_rn(a, b);
+  if constexpr (sizeof(T) == 8) return __dsub_rn(a, b);
+#else
+  return a - b;
+#endif
+}
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T mul(T a, T b) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (sizeof(T) == 4) return __fmul_rn(a, b);
+  if constexpr (sizeof(T) == 8) return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T fma(T a, T b, T c) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (sizeof(T) == 4) return __fmaf_rn(a, b, c);
+  if constexpr (sizeof(T) == 8) return __fma_rn(a, b, c);
+#else
+  return std::fma(a, b, c);
+#endif
+}
+
+// The bits of a float or double, and back.
+template <typename T>
+using BitsOf = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+
+template <typename To, typename From>
+ACTIVATIONS_HOST_DEVICE To bit_cast(From v) {
+  static_assert(sizeof(To) == sizeof(From), "same size");
+  To result;
+  std::memcpy(&result, &v, sizeof result);
+  return result;
+}
+template <typename T>
+ACTIVATIONS_HOST_DEVICE BitsOf<T> bits_of(T v) {
+  return bit_cast<BitsOf<T>>(v);
+}
+ACTIVATIONS_HOST_DEVICE float float_of(uint32_t bits) {
+  return bit_cast<float>(bits);
+}
 
 // |v| and sign transfer on the bits: exact, and NaN payloads pass through.
-ACTIVATIONS_HOST_DEVICE float magnitude(float v) { return float_of(bits_of(v) & 0x7FFFFFFFu); }
-ACTIVATIONS_HOST_DEVICE double magnitude(double v) {
-  return double_of(bits_of(v) & 0x7FFFFFFFFFFFFFFFull);
+template <typename T>
+constexpr BitsOf<T> kSignBit = BitsOf<T>{1} << (8 * sizeof(T) - 1);
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T magnitude(T v) {
+  return bit_cast<T>(bits_of(v) & ~kSignBit<T>);
 }
-ACTIVATIONS_HOST_DEVICE float with_sign_of(float magnitude_value, float sign_source) {
-  return float_of(bits_of(magnitude_value) | (bits_of(sign_source) & 0x80000000u));
-}
-ACTIVATIONS_HOST_DEVICE double with_sign_of(double magnitude_value, double sign_source) {
-  return double_of(bits_of(magnitude_value) | (bits_of(sign_source) & 0x8000000000000000ull));
+template <typename T>
+ACTIVATIONS_HOST_DEVICE T with_sign_of(T magnitude_value, T sign_source) {
+  return bit_cast<T>(bits_of(magnitude_value) | (bits_of(sign_source) & kSignBit<T>));
 }
 
 // min(limit, v) and max(limit, v) returning v where v is NaN, as x86's minps/maxps with v second

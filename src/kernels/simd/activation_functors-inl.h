@@ -27,10 +27,13 @@ namespace activations::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // y = n ln2 + r with |r| <= ln2/2 (of -y with kNegated), and Q(r) with e^r = 1 + r + r^2 Q(r).
-// `rounded` holds n + kScaleBias in its low mantissa bits (for Pow2Bits).
+// `rounded` holds n + kScaleBias in its low mantissa bits (for Pow2Bits). In double, r_lo is r's
+// rounding error, which the callers fold into their low parts: without it float64 tanh reached
+// 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero).
 template <class V>
 struct ReducedExp {
   V r;
+  V r_lo;
   V q;
   V n;
   V rounded;
@@ -46,11 +49,17 @@ HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
   // with kNegated, the reduction of -y without negating y: r = -y - n ln2_hi
   V r = kNegated ? hn::NegMulSub(n, hn::Set(d, C::kLn2Hi), y)
                  : hn::NegMulAdd(n, hn::Set(d, C::kLn2Hi), y);
-  r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), r);
+  const V r_hi = r;  // exact
+  r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), r_hi);
+  V r_lo = hn::Zero(d);
+  if constexpr (sizeof(T) == 8) {
+    // r_hi - r is exact but where r_hi is within n ln2_lo of 0, and r's error negligible there
+    r_lo = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), hn::Sub(r_hi, r));
+  }
   constexpr size_t kDegree = sizeof(C::kQ) / sizeof(C::kQ[0]) - 1;
   V q = hn::Set(d, C::kQ[kDegree]);
   for (size_t i = kDegree; i-- > 0;) q = hn::MulAdd(q, r, hn::Set(d, C::kQ[i]));
-  return {r, q, n, rounded};
+  return {r, r_lo, q, n, rounded};
 }
 
 // AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
@@ -172,7 +181,9 @@ HWY_INLINE V SigmoidOfNegativeMagnitude(D d, V x, V z) {
   const auto reduced = ReduceExp < kScaled ? C::kScaleShift : 0 > (d, z);
   const V inner = hn::MulAdd(reduced.q, reduced.r, one);
   const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
-  const V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));  // 1 - hi is exact
+  // 1 - hi is exact; e^(r + r_lo) = e^r (1 + r_lo)
+  V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));
+  if constexpr (sizeof(T) == 8) exp_r_lo = hn::MulAdd(reduced.r_lo, exp_r_hi, exp_r_lo);
   // e = 2^n e^r as hi + lo, times `unit` (2^S where scaled, else 1).
   V e_hi, e_lo;
   if constexpr (kScalef) {
@@ -272,7 +283,10 @@ struct TanhForward {
     const V r_squared = hn::Mul(reduced.r, reduced.r);
     const V expm1_r_hi = hn::MulAdd(r_squared, reduced.q, reduced.r);
     // r - hi is exact (hi is within a factor 2 of r)
-    const V expm1_r_lo = hn::MulAdd(r_squared, reduced.q, hn::Sub(reduced.r, expm1_r_hi));
+    V expm1_r_lo = hn::MulAdd(r_squared, reduced.q, hn::Sub(reduced.r, expm1_r_hi));
+    if constexpr (sizeof(T) == 8) {  // expm1(r + r_lo) = expm1(r) + r_lo e^r
+      expm1_r_lo = hn::MulAdd(reduced.r_lo, hn::Add(one, expm1_r_hi), expm1_r_lo);
+    }
     const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));
     const V product = hn::Mul(scale, expm1_r_hi);  // exact
     const V product_lo = hn::Mul(scale, expm1_r_lo);

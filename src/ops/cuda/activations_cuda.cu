@@ -74,11 +74,11 @@ struct CudaLauncher {
     }
     switch (spec.activation) {
       case kernels::Activation::kSigmoid:
-        return run_kernel<false>(spec, portable::SigmoidForward{}, portable::SigmoidBackward{},
-                                 out, in0, in1);
-      case kernels::Activation::kTanh:
-        return run_kernel<false>(spec, portable::TanhForward{}, portable::TanhBackward{}, out,
+        return run_kernel<false>(spec, portable::SigmoidForward{}, portable::SigmoidBackward{}, out,
                                  in0, in1);
+      case kernels::Activation::kTanh:
+        return run_kernel<false>(spec, portable::TanhForward{}, portable::TanhBackward{}, out, in0,
+                                 in1);
       case kernels::Activation::kRelu:
         return run_kernel<true>(spec, portable::ReluForward{}, portable::ReluBackward{}, out, in0,
                                 in1);
