@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the pinned PyPI torch (scripts/torch_version.txt, the one place it is pinned), with
-# numpy, pytest and matplotlib (the figures script), into a virtual environment outside the
-# source tree when it is missing, and reuses it when present. Its last line of output is the path
-# of that environment's Python interpreter.
+# Installs a PyPI torch, by default the pinned one (scripts/torch_version.txt, the one place it
+# is pinned), with numpy, pytest and matplotlib (the figures script), into a virtual environment
+# outside the source tree when it is missing, and reuses it when present. Its last line of
+# output is the path of that environment's Python interpreter.
+#   scripts/torch_python.sh [VERSION]
 #   TORCH_ACTIVATIONS_VENV  the environment (default ~/.cache/torch-activations/torch-<version>)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-torch_version="$(cat "$root/scripts/torch_version.txt")"
+torch_version="${1:-$(cat "$root/scripts/torch_version.txt")}"
 venv="${TORCH_ACTIVATIONS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/torch-activations/torch-$torch_version}"
 python="$venv/bin/python"
 
@@ -23,7 +24,10 @@ if [ "$(installed_version || true)" != "$torch_version" ]; then
   [ -x "$python" ] || /usr/bin/python3 -m venv "$venv" >&2
   "$python" -m pip install --quiet --upgrade pip >&2
   # scikit-build-core: pip install --no-build-isolation . of the Python package
-  "$python" -m pip install --quiet "torch==$torch_version" numpy pytest matplotlib \
+  # torch before 2.3 was built against NumPy 1 and cannot use NumPy 2
+  numpy=numpy
+  case "$torch_version" in 1.* | 2.[012].*) numpy="numpy<2" ;; esac
+  "$python" -m pip install --quiet "torch==$torch_version" "$numpy" pytest matplotlib \
     "scikit-build-core>=0.10" >&2
   [ "$(installed_version || true)" = "$torch_version" ] || {
     echo "torch_python.sh: torch $torch_version did not install into $venv" >&2

@@ -122,6 +122,31 @@ def test_repr():
         ("4", "MyLeakyReLU(gamma=0.2)"), ("5", "MyLeakyReLU(gamma=0.1, inplace=True)")]
 
 
+def test_torch_nn_names_for_the_slope():
+    """torch.nn's habits beside the chapter's: negative_slope for gamma, and leaky_relu with
+    torch.nn.functional's signature beside leakyrelu."""
+    from torch_activations import leaky_relu, leaky_relu_, leakyrelu_
+
+    x = torch.randn(100)
+    expected = torch.nn.functional.leaky_relu(x, 0.1)
+    module = MyLeakyReLU(negative_slope=0.1)
+    assert torch.equal(module(x), expected) and module.negative_slope == module.gamma == 0.1
+    assert torch.equal(leakyrelu(x, negative_slope=0.1), expected)
+    assert torch.equal(leaky_relu(x, 0.1), expected)
+    assert torch.equal(leaky_relu(x, negative_slope=0.1), expected)
+    assert torch.equal(leaky_relu(x), torch.nn.functional.leaky_relu(x, 0.2))  # the chapter's
+    y = x.clone()
+    assert leaky_relu(y, 0.1, inplace=True) is y and torch.equal(y, expected)
+    y = x.clone()
+    assert leaky_relu_(y, 0.1) is y and torch.equal(y, expected)
+    y = x.clone()
+    assert leakyrelu_(y, negative_slope=0.1) is y and torch.equal(y, expected)
+    with pytest.raises(TypeError, match="gamma or negative_slope"):
+        MyLeakyReLU(0.1, negative_slope=0.1)
+    with pytest.raises(TypeError, match="gamma or negative_slope"):
+        leakyrelu(x, 0.1, negative_slope=0.1)
+
+
 def test_non_finite_gamma_is_refused():
     with pytest.raises(ValueError, match="gamma"):
         MyLeakyReLU(float("inf"))

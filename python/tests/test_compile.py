@@ -54,6 +54,28 @@ def test_inplace_and_out_operators_under_compile():
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
 
 
+def test_out_of_another_shape_is_resized_when_traced():
+    """The fake kernel resizes out= as the C++ kernel does (torch's resize, then the result's
+    strides): traced with symbolic shapes (make_fx, AOTAutograd's tracer) and run, the graph
+    gives eager's shape, strides and values. (Dynamo itself does not trace an out= of another
+    shape: torch.compile breaks the graph there and runs that call eagerly.)"""
+    from torch.fx.experimental.proxy_tensor import make_fx
+
+    ops = torch.ops.activations
+
+    def f(x, out):
+        ops.sigmoid(x.t(), out=out)
+        return out * 2
+
+    x = torch.randn(4, 6)
+    traced = make_fx(f, tracing_mode="symbolic")(x, torch.empty(3))
+    result, expected = traced(x, torch.empty(3)), f(x, torch.empty(3))
+    assert result.shape == expected.shape == (6, 4) and result.stride() == expected.stride()
+    torch.testing.assert_close(result, expected)
+    torch._dynamo.reset()
+    torch.testing.assert_close(torch.compile(f)(x, torch.empty(3)), expected)
+
+
 class Scale(nn.Module):
     def __init__(self, features):
         super().__init__()

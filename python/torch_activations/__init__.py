@@ -9,18 +9,22 @@
     net = nn.Sequential(nn.Linear(2, 8), MyTanh(), nn.Linear(8, 1), MySigmoid())
 
 Importing it loads libtorch_activations.so (``$TORCH_ACTIVATIONS_LIBRARY``, else beside the
-package, else the source tree's build folder) and, on torch 2.4 and later, registers the fake
-kernels that torch.compile and torch.export need with dynamic shapes.
+package, else the source tree's build folders), refusing one built against another torch, and,
+where this torch allows, registers the fake kernels that torch.compile and torch.export need
+with dynamic shapes.
 """
+from . import _fake, _library
 from ._library import load_library
-from . import _fake
-from .functional import (leakyrelu, leakyrelu_, relu, relu_, sigmoid, sigmoid_, tanh, tanh_)
+from .functional import (leaky_relu, leaky_relu_, leakyrelu, leakyrelu_, relu, relu_, sigmoid,
+                         sigmoid_, tanh, tanh_)
 from .modules import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
 
-__version__ = "0.1.0"
+# One version, CMake's project version, which the loaded library's build record carries.
+__version__: str = _library.build_record["version"]
 HAS_FAKE_KERNELS: bool = _fake.register()
 
 __all__ = [
     "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "sigmoid", "tanh", "relu", "leakyrelu",
-    "sigmoid_", "tanh_", "relu_", "leakyrelu_", "load_library", "HAS_FAKE_KERNELS",
+    "leaky_relu", "sigmoid_", "tanh_", "relu_", "leakyrelu_", "leaky_relu_", "load_library",
+    "HAS_FAKE_KERNELS",
 ]

@@ -1,7 +1,10 @@
 """The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119) on our kernels, with their in-place
 forms. Each is differentiable through our backward operators and traceable by torch.compile
-and torch.export."""
+and torch.export. LeakyReLU's slope is the chapter's ``gamma`` or torch.nn's ``negative_slope``,
+and ``leaky_relu`` is torch.nn.functional's name and signature for it (default slope 0.2)."""
 from __future__ import annotations
+
+from typing import Optional
 
 import torch
 
@@ -26,10 +29,25 @@ def relu(x: torch.Tensor) -> torch.Tensor:
     return _ops.relu(x)
 
 
-def leakyrelu(x: torch.Tensor, gamma: float = 0.2) -> torch.Tensor:
+def slope(gamma: Optional[float], negative_slope: Optional[float], where: str) -> float:
+    """The slope given as the chapter's gamma or torch.nn's negative_slope (not both)."""
+    if gamma is not None and negative_slope is not None:
+        raise TypeError(f"{where}: give gamma or negative_slope, not both")
+    chosen = gamma if gamma is not None else negative_slope
+    return 0.2 if chosen is None else chosen
+
+
+def leakyrelu(x: torch.Tensor, gamma: Optional[float] = None, *,
+              negative_slope: Optional[float] = None) -> torch.Tensor:
     """x for x >= 0, gamma * x otherwise (eq. 3-119), bit-identical to
     torch.nn.functional.leaky_relu(x, gamma). The chapter's default gamma is 0.2."""
-    return _ops.leaky_relu(x, gamma)
+    return _ops.leaky_relu(x, slope(gamma, negative_slope, "leakyrelu"))
+
+
+def leaky_relu(x: torch.Tensor, negative_slope: float = 0.2,
+               inplace: bool = False) -> torch.Tensor:
+    """torch.nn.functional.leaky_relu's signature on our kernels (default slope 0.2)."""
+    return leaky_relu_(x, negative_slope) if inplace else _ops.leaky_relu(x, negative_slope)
 
 
 def sigmoid_(x: torch.Tensor) -> torch.Tensor:
@@ -50,7 +68,14 @@ def relu_(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def leakyrelu_(x: torch.Tensor, gamma: float = 0.2) -> torch.Tensor:
+def leakyrelu_(x: torch.Tensor, gamma: Optional[float] = None, *,
+               negative_slope: Optional[float] = None) -> torch.Tensor:
     """leakyrelu in place; returns x."""
-    _ops.leaky_relu_(x, gamma)
+    _ops.leaky_relu_(x, slope(gamma, negative_slope, "leakyrelu_"))
+    return x
+
+
+def leaky_relu_(x: torch.Tensor, negative_slope: float = 0.2) -> torch.Tensor:
+    """leaky_relu in place (torch.nn.functional.leaky_relu_'s signature); returns x."""
+    _ops.leaky_relu_(x, negative_slope)
     return x

@@ -3,6 +3,7 @@ MyLeakyReLU, drop-in for nn.Sequential like torch.nn's own."""
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import torch
 from torch import nn
@@ -40,10 +41,13 @@ class MyReLU(nn.Module):
 
 class MyLeakyReLU(nn.Module):
     """LeakyReLU (eq. 3-119) as a layer with the chapter's slope ``gamma`` (default 0.2, where
-    torch.nn.LeakyReLU's is 0.01); ``inplace=True`` overwrites its input."""
+    torch.nn.LeakyReLU's is 0.01), also given as torch.nn's ``negative_slope``; ``inplace=True``
+    overwrites its input."""
 
-    def __init__(self, gamma: float = 0.2, inplace: bool = False) -> None:
+    def __init__(self, gamma: Optional[float] = None, inplace: bool = False, *,
+                 negative_slope: Optional[float] = None) -> None:
         super().__init__()
+        gamma = F.slope(gamma, negative_slope, "MyLeakyReLU")
         if not math.isfinite(gamma):
             raise ValueError(f"MyLeakyReLU: gamma must be finite, got {gamma}")
         self.gamma = gamma
@@ -51,6 +55,11 @@ class MyLeakyReLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.leakyrelu_(x, self.gamma) if self.inplace else F.leakyrelu(x, self.gamma)
+
+    @property
+    def negative_slope(self) -> float:
+        """torch.nn.LeakyReLU's name for the slope."""
+        return self.gamma
 
     def extra_repr(self) -> str:
         return f"gamma={self.gamma}" + (", inplace=True" if self.inplace else "")

@@ -1,0 +1,82 @@
+"""The cases of test_fake_parity.py, run twice: on meta tensors with the library alone (its C++
+Meta kernels), and under FakeTensorMode with the package (its fake kernels). Each case gives
+what an operator returns (dtype, sizes, strides, and out='s after the call) or the start of its
+error message."""
+from __future__ import annotations
+
+import json
+import sys
+
+import torch
+
+OPERATORS = ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+def dtypes():
+    found = [torch.bool, torch.uint8, torch.int64, torch.complex64, torch.float32, torch.float64]
+    for name in ("float8_e4m3fn", "uint16"):  # torch 2.1 and 2.3
+        if hasattr(torch, name):
+            found.append(getattr(torch, name))
+    return found
+
+
+def outcome(call):
+    try:
+        result = call()
+    except (RuntimeError, TypeError, ValueError, NotImplementedError) as error:
+        return {"error": str(error).strip().splitlines()[0]}
+    tensors = result if isinstance(result, (tuple, list)) else [result]
+    return {"ok": [[str(t.dtype), list(t.shape), list(t.stride())] for t in tensors
+                   if isinstance(t, torch.Tensor)]}
+
+
+def run(device: str) -> dict:
+    ops = torch.ops.activations
+    results = {}
+
+    def empty(*shape, dtype=torch.float32, on=device):
+        return torch.empty(shape, dtype=dtype, device=on)
+
+    def slope(name):
+        return (0.2,) if name == "leaky_relu" else ()
+
+    for name in OPERATORS:
+        op, inplace, backward = (getattr(ops, name), getattr(ops, name + "_"),
+                                 getattr(ops, name + "_backward"))
+        backward_extra = (0.2, False) if name == "leaky_relu" else ()
+        for dtype in dtypes():
+            results[f"{name} {dtype}"] = outcome(lambda: op(empty(2, 3, dtype=dtype), *slope(name)))
+            results[f"{name}_ {dtype}"] = outcome(
+                lambda: inplace(empty(2, 3, dtype=dtype), *slope(name)))
+            results[f"{name}_backward {dtype}"] = outcome(
+                lambda: backward(empty(2, 3, dtype=dtype), empty(2, 3, dtype=dtype),
+                                 *backward_extra))
+        expanded = empty(1, 3).expand(4, 3)
+        results[f"{name} expanded"] = outcome(lambda: op(expanded, *slope(name)))
+        results[f"{name}_ expanded"] = outcome(lambda: inplace(empty(1, 3).expand(4, 3),
+                                                               *slope(name)))
+        results[f"{name}_backward expanded"] = outcome(
+            lambda: backward(empty(4, 1).expand(4, 3), empty(1, 3).expand(4, 3), *backward_extra))
+        results[f"{name}_backward broadcast"] = outcome(
+            lambda: backward(empty(4, 1), empty(1, 3), *backward_extra))
+        for label, out in (("same", lambda: empty(2, 3)), ("other shape", lambda: empty(5)),
+                           ("transposed", lambda: empty(3, 2).t()),
+                           ("float64", lambda: empty(2, 3, dtype=torch.float64)),
+                           ("int64", lambda: empty(2, 3, dtype=torch.int64)),
+                           ("bfloat16", lambda: empty(2, 3, dtype=torch.bfloat16))):
+            def call(out=out):
+                target = out()
+                op(empty(2, 3), *slope(name), out=target)
+                return target
+            results[f"{name}.out {label}"] = outcome(call)
+
+        def partial_overlap():
+            base = empty(12)
+            op(base[:6].view(2, 3), *slope(name), out=base[3:9].view(2, 3))
+        results[f"{name}.out partial overlap"] = outcome(partial_overlap)
+    return results
+
+
+if __name__ == "__main__":  # the library alone: python fake_parity_cases.py LIBRARY
+    torch.ops.load_library(sys.argv[1])
+    print(json.dumps(run("meta")))

@@ -1,0 +1,44 @@
+"""Where torch releases differ for this package, in one place: how a fake (meta) kernel is
+registered for an operator that already has a C++ Meta kernel, the private helpers the fake
+kernels lean on, and how the running torch is described for the library's build record."""
+from __future__ import annotations
+
+import inspect
+from typing import Callable, Optional
+
+import torch
+
+
+def torch_series(version: str) -> str:
+    """major.minor of a torch version ("2.11.0+cu130" -> "2.11"): what a built library needs."""
+    return ".".join(version.split("+")[0].split(".")[:2])
+
+
+def running_torch() -> dict:
+    """The running torch as the library's build record describes the one it was built against."""
+    return {"torch": torch.__version__, "cxx11_abi": int(torch._C._GLIBCXX_USE_CXX11_ABI),
+            "cuda": torch.version.cuda}
+
+
+def fake_registration() -> Optional[Callable[[str, Callable], None]]:
+    """A function that registers a fake kernel over our C++ Meta kernel, or None where this torch
+    cannot (before 2.4, which has no torch.library.register_fake).
+
+    torch.library.register_fake refuses an operator with a Meta kernel unless allow_override is
+    true; the parameter came with torch 2.8? and its default became True in 2.15. Where it is
+    missing, the C++ Meta kernels serve torch.compile and torch.export alone."""
+    register_fake = getattr(torch.library, "register_fake", None)
+    if register_fake is None:
+        return None
+    if "allow_override" not in inspect.signature(register_fake).parameters:
+        return None
+    return lambda qualname, fn: register_fake(qualname, fn, allow_override=True)
+
+
+def is_non_overlapping_and_dense(tensor: torch.Tensor) -> bool:
+    """torch._prims_common's test, renamed ..._or_false in later releases (symbolic sizes)."""
+    import torch._prims_common as prims
+
+    test = (getattr(prims, "is_non_overlapping_and_dense", None)
+            or getattr(prims, "is_non_overlapping_and_dense_or_false"))
+    return bool(test(tensor))

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The support matrix: for each torch, installs it from PyPI into its own environment
+# (scripts/torch_python.sh, reused when present), builds the CPU kernels against it as a user
+# without the CUDA toolkit would (scripts/without_cuda_toolkit.sh), and runs the C++ suite
+# (ctest label cpp), python_check and the package's tests (python/tests: torch.compile, export,
+# opcheck and fake kernels wherever that torch has them). Prints one markdown row per torch, and
+# all of them again at the end.
+#   scripts/test_torch_matrix.sh [VERSION ...]
+# Default: the newest patch of every 2.x minor release on PyPI, up to the pinned torch
+# (scripts/torch_version.txt). Each environment is about 5 GB: with KEEP_ENVIRONMENTS=0 each is
+# removed after its row, but the pinned torch's and 2.11's (CI's). Builds and logs go to
+# MATRIX_DIR (default build-matrix/).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pinned="$(cat "$root/scripts/torch_version.txt")"
+results="${MATRIX_DIR:-$root/build-matrix}"
+mkdir -p "$results"
+versions=("$@")
+if [ ${#versions[@]} -eq 0 ]; then
+  mapfile -t versions < <(/usr/bin/python3 -m pip index versions torch 2>/dev/null |
+    /usr/bin/python3 -c '
+import re, sys
+pinned = tuple(int(p) for p in sys.argv[1].split("."))
+listed = re.search(r"Available versions: (.*)", sys.stdin.read())[1].split(", ")
+newest = {}
+for version in listed:
+    parts = tuple(int(p) for p in version.split("."))
+    if parts[0] == 2 and parts <= pinned:
+        newest[parts[:2]] = max(newest.get(parts[:2], parts), parts)
+print("\n".join(".".join(map(str, v)) for _, v in sorted(newest.items())))' "$pinned")
+fi
+
+# "N passed" / "N of M failed" from a ctest log; the skip reasons of pytest's -rs lines.
+summary() {
+  local log="$1"
+  local line
+  line="$(grep -E "tests passed, [0-9]+ tests? failed out of" "$log" | tail -1)"
+  [ -z "$line" ] && { echo "not run"; return; }
+  local failed total
+  failed="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<< "$line")"
+  total="$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<< "$line")"
+  if [ "$failed" = 0 ]; then echo "$total passed"; else echo "**$failed of $total failed**"; fi
+}
+skips() {
+  grep -hoE "SKIPPED \[[0-9]+\] [^:]+:[0-9]+: .*" "$@" 2>/dev/null |
+    sed -E 's/SKIPPED \[([0-9]+)\] ([^:]+):[0-9]+: (.*)/\3 (\1)/' | sort | uniq | paste -sd ';' - |
+    sed 's/;/; /g'
+}
+
+rows=()
+row() { rows+=("$1"); printf '%s\n' "$1"; }
+header="| torch | CPU kernels built | C++ suite | python_check | python/tests | skipped, and why |"
+printf '%s\n|---|---|---|---|---|---|\n' "$header"
+for version in "${versions[@]}"; do
+  log="$results/torch-$version"
+  mkdir -p "$log"
+  start=$SECONDS
+  if ! python="$("$root/scripts/torch_python.sh" "$version" 2> "$log/install.log" | tail -n 1)"; then
+    row "| $version | not installed: $(tail -1 "$log/install.log") | | | | |"
+    continue
+  fi
+  build="$log/build"
+  prefix="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+  if ! BUILD_DIR="$build" "$root/scripts/without_cuda_toolkit.sh" "$root/scripts/build.sh" \
+      -DCMAKE_PREFIX_PATH="$prefix" -DACTIVATIONS_PYTHON="$python" -DACTIVATIONS_BUILD_EXAMPLES=OFF \
+      > "$log/build.log" 2>&1; then
+    row "| $("$python" -c 'import torch; print(torch.__version__)') | **failed**: $(grep -m1 -E 'error|Error' "$log/build.log" | cut -c1-160) | | | | |"
+    continue
+  fi
+  ctest --test-dir "$build" -L cpp --output-on-failure --parallel "$(nproc)" > "$log/cpp.log" 2>&1 || true
+  ctest --test-dir "$build" -R '^python_check$' -V > "$log/python_check.log" 2>&1 || true
+  ctest --test-dir "$build" -R '^python_package$' -V > "$log/python_tests.log" 2>&1 || true
+  row "| $("$python" -c 'import torch; print(torch.__version__)') | yes ($(( SECONDS - start )) s with the tests) | $(summary "$log/cpp.log") | $(summary "$log/python_check.log") | $(summary "$log/python_tests.log") | $(skips "$log/python_check.log" "$log/python_tests.log") |"
+  if [ "${KEEP_ENVIRONMENTS:-1}" = 0 ] && [ "$version" != "$pinned" ] && [ "$version" != 2.11.0 ]; then
+    rm -rf "$(dirname "$(dirname "$python")")" "$build"
+  fi
+done
+printf '\n%s\n|---|---|---|---|---|---|\n' "$header"
+printf '%s\n' "${rows[@]}"
