@@ -1,6 +1,8 @@
-// Autograd: gradients and second derivatives against torch's, in-place rules, out= refusal.
+// Autograd: gradients and second derivatives against torch's, in-place rules, out= refusal, and
+// forward-mode AD.
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
+#include <torch/csrc/autograd/forward_grad.h>
 
 #include <activations/activations.h>
 
@@ -227,6 +229,71 @@ TEST(Autograd, InplaceOnAViewLeavesNoReferenceCycle) {
     }
     EXPECT_TRUE(storage.expired()) << op.name << ": the graph still holds the base's memory";
   }
+}
+
+}  // namespace
+}  // namespace activations::testing
+
+// Forward-mode AD through LibTorch's API (a dual level, at::_make_dual, _fw_grad): every
+// operator and variant gives torch's tangent, in place updates the tangent, the backward
+// operators carry tangents in both arguments, and out= refuses by name instead of dropping one.
+namespace activations::testing {
+namespace {
+
+struct DualLevel {
+  uint64_t level = torch::autograd::ForwardADLevel::get_next_idx();
+  ~DualLevel() { torch::autograd::ForwardADLevel::release_idx(level); }
+};
+
+torch::Tensor away_from_kinks(int64_t n, uint64_t seed) {
+  torch::manual_seed(seed);
+  const auto x = torch::randn({n}, torch::kDouble);
+  return x + 0.2 * torch::sign(x);
+}
+
+TEST(ForwardAD, TangentsEqualTorchsForEveryVariant) {
+  const auto x = away_from_kinks(9, 1);
+  const auto t = away_from_kinks(9, 2);
+  for (const auto& op : grad_cases(0.2)) {
+    const DualLevel dual_level;
+    const auto ours = op.ours(at::_make_dual(x, t, 0))._fw_grad(0);
+    const auto theirs = op.theirs(at::_make_dual(x, t, 0))._fw_grad(0);
+    ASSERT_TRUE(ours.defined()) << op.name;
+    EXPECT_TRUE(torch::allclose(ours, theirs)) << op.name;
+    auto inplace = at::_make_dual(x.clone(), t.clone(), 0);
+    op.ours_(inplace);
+    EXPECT_TRUE(torch::allclose(inplace._fw_grad(0), theirs)) << op.name << "_";
+    auto out = torch::empty_like(x);
+    try {
+      if (op.name == "sigmoid") activations::sigmoid_out(at::_make_dual(x, t, 0), out);
+      if (op.name == "tanh") activations::tanh_out(at::_make_dual(x, t, 0), out);
+      if (op.name == "relu") activations::relu_out(at::_make_dual(x, t, 0), out);
+      if (op.name == "leaky_relu") activations::leaky_relu_out(at::_make_dual(x, t, 0), 0.2, out);
+      ADD_FAILURE() << op.name << ".out took a tangent";
+    } catch (const c10::Error& error) {
+      EXPECT_NE(std::string(error.what()).find("activations::" + op.name + ".out: forward-mode AD"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+}
+
+TEST(ForwardAD, BackwardOperatorsCarryTangentsInBothArguments) {
+  const auto g = away_from_kinks(8, 3);
+  const auto y = torch::rand({8}, torch::kDouble) * 0.9 + 0.05;
+  const auto gt = away_from_kinks(8, 4);
+  const auto yt = away_from_kinks(8, 5);
+  const DualLevel dual_level;
+  const auto ours =
+      activations::sigmoid_backward(at::_make_dual(g, gt, 0), at::_make_dual(y, yt, 0))._fw_grad(0);
+  const auto theirs =
+      torch::sigmoid_backward(at::_make_dual(g, gt, 0), at::_make_dual(y, yt, 0))._fw_grad(0);
+  EXPECT_TRUE(torch::allclose(ours, theirs));
+  const auto ours_tanh =
+      activations::tanh_backward(at::_make_dual(g, gt, 0), at::_make_dual(y, yt, 0))._fw_grad(0);
+  const auto theirs_tanh =
+      torch::tanh_backward(at::_make_dual(g, gt, 0), at::_make_dual(y, yt, 0))._fw_grad(0);
+  EXPECT_TRUE(torch::allclose(ours_tanh, theirs_tanh));
 }
 
 }  // namespace

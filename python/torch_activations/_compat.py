@@ -4,7 +4,7 @@ kernels lean on, and how the running torch is described for the library's build 
 from __future__ import annotations
 
 import inspect
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import torch
 
@@ -42,3 +42,34 @@ def is_non_overlapping_and_dense(tensor: torch.Tensor) -> bool:
     test = (getattr(prims, "is_non_overlapping_and_dense", None)
             or getattr(prims, "is_non_overlapping_and_dense_or_false"))
     return bool(test(tensor))
+
+
+# functorch's primitives (torch 2.0 and later), for the batching rules in _vmap.py.
+def has_functorch() -> bool:
+    functorch = getattr(torch._C, "_functorch", None)
+    return functorch is not None and all(
+        hasattr(functorch, name) for name in ("current_level", "_unwrap_batched",
+                                              "_add_batch_dim"))
+
+
+def vmap_level() -> int:
+    """The level of the vmap whose batching rule is running."""
+    return torch._C._functorch.current_level()
+
+
+def unwrap_batched(tensor: torch.Tensor, level: int) -> Tuple[torch.Tensor, Optional[int]]:
+    """The tensor behind a tensor batched at `level` and its batch dimension, or the tensor
+    itself and None."""
+    value, bdim = torch._C._functorch._unwrap_batched(tensor, level)
+    return value, (None if bdim is None or bdim < 0 else int(bdim))
+
+
+def add_batch_dim(tensor: torch.Tensor, bdim: int, level: int) -> torch.Tensor:
+    return torch._C._functorch._add_batch_dim(tensor, bdim, level)
+
+
+def below_vmap():
+    """A context in which the operators run on the tensors behind the batched ones (the inner
+    vmap levels still apply)."""
+    return torch._C._ExcludeDispatchKeyGuard(
+        torch._C.DispatchKeySet(torch._C.DispatchKey.FuncTorchBatched))

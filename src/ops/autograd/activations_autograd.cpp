@@ -1,23 +1,30 @@
-// Autograd kernels of every activations:: operator. Forward and in-place variants record a
-// node whose backward calls the matching *_backward operator; those operators record nodes
-// too, so double backward works. out= variants refuse to record, as torch's do.
+// Autograd kernels of every activations:: operator, written as ATen's generated ones are (not as
+// torch::autograd::Function, which functorch's transforms refuse): forward and in-place variants
+// record a node of ours whose backward calls the matching *_backward operator; those operators
+// record nodes too, so double backward works. Each also propagates forward-mode tangents (the
+// same formulas: the Jacobians are diagonal). out= variants refuse both, as torch's do.
 #include <ATen/TensorOperators.h>
 #include <ATen/ops/zeros_like.h>
 #include <torch/autograd.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/functions/utils.h>
+#include <torch/csrc/autograd/saved_variable.h>
 #include <torch/csrc/autograd/variable.h>
 #include <torch/library.h>
 
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <utility>
 
 #include "activations/functional.h"
+#include "compat/torch_compat.h"
 #include "ops/checks.h"
 
 namespace activations::autograd {
 namespace {
 
-using torch::autograd::AutogradContext;
+using torch::autograd::SavedVariable;
 using torch::autograd::Variable;
 using torch::autograd::variable_list;
 
@@ -26,6 +33,7 @@ using torch::autograd::variable_list;
 // which is linear in it).
 struct Sigmoid {
   static constexpr const char* kName = "sigmoid";
+  static constexpr const char* kNodeName = "ActivationsSigmoidBackward";
   static constexpr bool kSavesOutput = true;
   static at::Tensor forward(const at::Tensor& x) { return activations::sigmoid(x); }
   static void forward_(at::Tensor& x) { activations::sigmoid_(x); }
@@ -44,6 +52,7 @@ struct Sigmoid {
 
 struct Tanh {
   static constexpr const char* kName = "tanh";
+  static constexpr const char* kNodeName = "ActivationsTanhBackward";
   static constexpr bool kSavesOutput = true;
   static at::Tensor forward(const at::Tensor& x) { return activations::tanh(x); }
   static void forward_(at::Tensor& x) { activations::tanh_(x); }
@@ -60,6 +69,7 @@ struct Tanh {
 
 struct Relu {
   static constexpr const char* kName = "relu";
+  static constexpr const char* kNodeName = "ActivationsReluBackward";
   static constexpr bool kSavesOutput = true;
   static at::Tensor forward(const at::Tensor& x) { return activations::relu(x); }
   static void forward_(at::Tensor& x) { activations::relu_(x); }
@@ -75,6 +85,7 @@ struct Relu {
 
 struct LeakyRelu {
   static constexpr const char* kName = "leaky_relu";
+  static constexpr const char* kNodeName = "ActivationsLeakyReluBackward";
   // The mask comes from the input: with a negative slope the output's signs are flipped.
   static constexpr bool kSavesOutput = false;
   static at::Tensor forward(const at::Tensor& x, double slope) {
@@ -93,100 +104,66 @@ struct LeakyRelu {
   }
 };
 
-// backward returns one gradient per forward input: none for the non-tensor ones.
-template <class NonTensorArgument>
-Variable no_gradient() {
-  return {};
-}
+// The node that y = f(x, args...) records, as ATen's generated SigmoidBackward0 is: one edge,
+// to x, and the saved tensor (y or x, Spec::kSavesOutput) whose backward operator gives
+// x's gradient. The operator records nodes in turn, so double backward works.
+template <class Spec, class... Args>
+struct ForwardNode : torch::autograd::TraceableFunction {
+  SavedVariable saved;
+  bool saved_is_output = false;
+  std::tuple<Args...> args;
 
-// Non-tensor arguments travel to backward through ctx->saved_data as "arg0", "arg1", ...
-template <class... Args>
-void save_arguments(AutogradContext* ctx, Args... args) {
-  int index = 0;
-  ((ctx->saved_data["arg" + std::to_string(index++)] = args), ...);
-}
+  std::string name() const override { return Spec::kNodeName; }
 
-template <class... Args, size_t... I>
-std::tuple<Args...> load_arguments(AutogradContext* ctx, std::index_sequence<I...>) {
-  return {ctx->saved_data["arg" + std::to_string(I)].template to<Args>()...};
-}
-
-template <class... Args>
-std::tuple<Args...> load_arguments(AutogradContext* ctx) {
-  return load_arguments<Args...>(ctx, std::index_sequence_for<Args...>{});
-}
-
-// y = f(x, args...): saves x or y (kSaveOutput: y, whatever the activation would save; for
-// results that are about to be copied over their own input).
-template <class Spec, bool kSaveOutput, class... Args>
-struct ForwardFunction : torch::autograd::Function<ForwardFunction<Spec, kSaveOutput, Args...>> {
-  static Variable forward(AutogradContext* ctx, const Variable& self, Args... args) {
-    at::Tensor result;
-    {
-      at::AutoDispatchBelowADInplaceOrView below_autograd;
-      result = Spec::forward(self, args...);
+  variable_list apply(variable_list&& grads) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    variable_list result(1);
+    if (task_should_compute_output(0) && grads[0].defined()) {
+      const Variable s = saved.unpack(compat::owner_of(this));
+      result[0] = std::apply(
+          [&](auto... a) { return Spec::backward(grads[0], s, saved_is_output, a...); }, args);
     }
-    ctx->save_for_backward({kSaveOutput ? result : self});
-    save_arguments(ctx, args...);
     return result;
   }
 
-  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const Variable saved = ctx->get_saved_variables()[0];
-    const auto args = load_arguments<Args...>(ctx);
-    const at::Tensor grad_input = std::apply(
-        [&](auto... a) { return Spec::backward(grad_outputs[0], saved, kSaveOutput, a...); }, args);
-    return {grad_input, no_gradient<Args>()...};
+  void release_variables() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    saved.reset_data();
   }
 };
 
-// f_(x, args...) in place: saves the result, the tensor is marked dirty (its version counter
-// moves on, so a later use of an older value is caught).
+// The node that grad_input = backward(grad_output, saved, args...) records: two edges, and the
+// derivative with respect to each (the backward is linear in grad_output).
 template <class Spec, class... Args>
-struct InplaceFunction : torch::autograd::Function<InplaceFunction<Spec, Args...>> {
-  static Variable forward(AutogradContext* ctx, Variable self, Args... args) {
-    ctx->mark_dirty({self});
-    {
-      at::AutoDispatchBelowADInplaceOrView below_autograd;
-      Spec::forward_(self, args...);
+struct BackwardNode : torch::autograd::TraceableFunction {
+  SavedVariable grad_output;
+  SavedVariable saved;
+  bool saved_is_output = false;
+  std::tuple<Args...> args;
+
+  std::string name() const override { return std::string(Spec::kNodeName) + "Backward"; }
+
+  variable_list apply(variable_list&& grads) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    variable_list result(2);
+    const at::Tensor& grad_grad = grads[0];
+    if (!grad_grad.defined()) return result;
+    const Variable s = saved.unpack(compat::owner_of(this));
+    if (task_should_compute_output(0)) {
+      result[0] = std::apply(
+          [&](auto... a) { return Spec::backward(grad_grad, s, saved_is_output, a...); }, args);
     }
-    ctx->save_for_backward({self});
-    save_arguments(ctx, args...);
-    return self;
+    if (task_should_compute_output(1)) {
+      result[1] =
+          Spec::backward_wrt_saved(grad_grad, grad_output.unpack(compat::owner_of(this)), s);
+    }
+    return result;
   }
 
-  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const Variable result = ctx->get_saved_variables()[0];
-    const at::Tensor grad_input =
-        std::apply([&](auto... a) { return Spec::backward(grad_outputs[0], result, true, a...); },
-                   load_arguments<Args...>(ctx));
-    return {grad_input, no_gradient<Args>()...};
-  }
-};
-
-// grad_input = backward(grad_output, saved, args...): differentiable in both tensors.
-template <class Spec, class... Args>
-struct BackwardFunction : torch::autograd::Function<BackwardFunction<Spec, Args...>> {
-  static Variable forward(AutogradContext* ctx, const Variable& grad_output, const Variable& saved,
-                          bool saved_is_output, Args... args) {
-    ctx->save_for_backward({grad_output, saved});
-    ctx->saved_data["saved_is_output"] = saved_is_output;
-    save_arguments(ctx, args...);
-    at::AutoDispatchBelowADInplaceOrView below_autograd;
-    return Spec::backward(grad_output, saved, saved_is_output, args...);
-  }
-
-  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const auto saved_tensors = ctx->get_saved_variables();
-    const Variable& grad_output = saved_tensors[0];
-    const Variable& saved = saved_tensors[1];
-    const bool saved_is_output = ctx->saved_data["saved_is_output"].toBool();
-    const at::Tensor& grad_grad = grad_outputs[0];
-    const at::Tensor wrt_grad_output = std::apply(
-        [&](auto... a) { return Spec::backward(grad_grad, saved, saved_is_output, a...); },
-        load_arguments<Args...>(ctx));
-    const at::Tensor wrt_saved = Spec::backward_wrt_saved(grad_grad, grad_output, saved);
-    return {wrt_grad_output, wrt_saved, Variable(), no_gradient<Args>()...};
+  void release_variables() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    grad_output.reset_data();
+    saved.reset_data();
   }
 };
 
@@ -200,59 +177,159 @@ void check_inplace_allowed(const ops::OpName& op, const at::Tensor& self) {
 }
 
 // Whether a call must record a node. Where it need not (no grad mode, or nothing requires
-// grad) the kernels go straight below autograd, as torch's own kernels do; ADInplaceOrView
-// still bumps the version of what an in-place call writes.
+// grad) no node is made; ADInplaceOrView still bumps the version of what an in-place call
+// writes.
 bool records_gradient(const at::Tensor& a, const at::Tensor& b = {}) {
   return torch::autograd::GradMode::is_enabled() &&
          (a.requires_grad() || (b.defined() && b.requires_grad()));
 }
 
+// A tensor's tangent under forward-mode AD (torch.autograd.forward_ad, torch.func.jvp), or an
+// undefined tensor. Level 0: functorch's transforms unwrap their levels before kernels run.
+at::Tensor tangent_of(const at::Tensor& t) {
+  return t.defined() ? t._fw_grad(/*level=*/0) : at::Tensor();
+}
+
+// The tensor without its tangent, for the tangent formulas (a tangent must not carry one).
+at::Tensor primal_of(const at::Tensor& t) {
+  return t._fw_primal(/*level=*/0);
+}
+
+at::Tensor sum_defined(const at::Tensor& a, const at::Tensor& b) {
+  if (!a.defined()) return b;
+  if (!b.defined()) return a;
+  return a + b;
+}
+
+// y = f(x, args...). The forward-mode tangent is the backward formula applied to x's tangent:
+// the Jacobian is diagonal, so one formula serves both modes.
 template <class Spec, class... Args>
 at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
-  if (!records_gradient(self)) {
-    at::AutoDispatchBelowAutograd below_autograd;
-    return Spec::forward(self, args...);
+  const bool record = records_gradient(self);
+  const at::Tensor tangent = tangent_of(self);
+  compat::NodePtr<ForwardNode<Spec, Args...>> node;
+  if (record) {
+    node = compat::make_node<ForwardNode<Spec, Args...>>();
+    node->set_next_edges(torch::autograd::collect_next_edges(self));
   }
-  return ForwardFunction<Spec, Spec::kSavesOutput, Args...>::apply(self, args...);
+  at::Tensor result;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    result = Spec::forward(self, args...);
+  }
+  const at::Tensor& saved = Spec::kSavesOutput ? result : self;
+  if (node) torch::autograd::set_history(result, node);
+  if (tangent.defined()) {
+    result._set_fw_grad(Spec::backward(tangent, primal_of(saved), Spec::kSavesOutput, args...),
+                        /*level=*/0, /*is_inplace_op=*/false);
+  }
+  if (node) {  // after the tangent: a saved output keeps it (forward-over-reverse)
+    node->saved = SavedVariable(saved, /*is_output=*/Spec::kSavesOutput);
+    node->saved_is_output = Spec::kSavesOutput;
+    node->args = std::make_tuple(args...);
+  }
+  return result;
 }
 
+// f_(x, args...): the node saves the result and replaces x's history (through CopySlices where
+// x is a view, as torch's in-place ops do); x's tangent is updated in place, as torch's are.
 template <class Spec, class... Args>
 void inplace_autograd(at::Tensor& self, Args... args) {
-  if (!records_gradient(self)) {
-    at::AutoDispatchBelowAutograd below_autograd;
-    Spec::forward_(self, args...);
-    return;
-  }
   const ops::OpName op{Spec::kName, "_"};
-  check_inplace_allowed(op, self);
-  if (self.is_view()) {
-    ops::check_no_internal_overlap(op, self);  // as the in-place kernel would, before writing
-    // A custom Function cannot save its in-place output on a view without a reference cycle
-    // (torch's own kernels mark such saves specially): compute out of place and copy into the
-    // view, which autograd records as CopySlices over our node.
-    self.copy_(ForwardFunction<Spec, true, Args...>::apply(self, args...));
-    return;
+  const bool record = records_gradient(self);
+  if (record) check_inplace_allowed(op, self);
+  const at::Tensor tangent = tangent_of(self);
+  compat::NodePtr<ForwardNode<Spec, Args...>> node;
+  if (record) {
+    node = compat::make_node<ForwardNode<Spec, Args...>>();
+    node->set_next_edges(torch::autograd::collect_next_edges(self));
   }
-  InplaceFunction<Spec, Args...>::apply(self, args...);
+  // A spec that saves its input takes the tangent from the input, before it is overwritten.
+  at::Tensor new_tangent;
+  if (tangent.defined() && !Spec::kSavesOutput) {
+    new_tangent = Spec::backward(tangent, primal_of(self).clone(), false, args...);
+  }
+  {
+    at::AutoDispatchBelowAutograd below_autograd;  // ADInplaceOrView bumps the version
+    Spec::forward_(self, args...);
+  }
+  if (node) {
+    node->add_input_metadata(self);
+    torch::autograd::impl::rebase_history(self, {node, 0});
+  }
+  if (tangent.defined()) {
+    if (Spec::kSavesOutput) new_tangent = Spec::backward(tangent, primal_of(self), true, args...);
+    // as torch's in-place ops: the existing tangent is updated in place
+    at::Tensor updated = tangent;
+    updated.copy_(new_tangent);
+    self._set_fw_grad(updated, /*level=*/0, /*is_inplace_op=*/true);
+  }
+  if (node) {  // after the tangent: the saved result keeps it
+    node->saved = SavedVariable(self, /*is_output=*/true, /*is_inplace_on_view=*/self.is_view());
+    node->saved_is_output = true;
+    node->args = std::make_tuple(args...);
+  }
 }
 
-// torch refuses to let out= variants record gradients; so do we, before writing.
+// torch refuses to let out= variants record gradients or carry tangents; so do we, by name,
+// before writing.
 template <class Spec, class... Args>
 void out_autograd(const at::Tensor& self, Args... args, at::Tensor& out) {
   TORCH_CHECK(!records_gradient(self, out), "activations::", Spec::kName,
               ".out: functions with out=... arguments don't support automatic differentiation, "
               "but one of the arguments requires grad.");
+  TORCH_CHECK(!tangent_of(self).defined() && !tangent_of(out).defined(),
+              "activations::", Spec::kName,
+              ".out: forward-mode AD is not supported for out= variants; use the out-of-place "
+              "operator");
   at::AutoDispatchBelowAutograd below_autograd;  // ADInplaceOrView bumps out's version
   Spec::forward_out(self, args..., out);
 }
 
+// grad_input = backward(grad_output, saved, args...), differentiable in both tensors and in
+// both modes: its tangent is backward(tangent of grad_output) + d/d saved (tangent of saved).
+template <class Spec, class... Args>
+at::Tensor backward_autograd_with(const at::Tensor& grad_output, const at::Tensor& saved,
+                                  bool saved_is_output, Args... args) {
+  const bool record = records_gradient(grad_output, saved);
+  const at::Tensor grad_tangent = tangent_of(grad_output);
+  const at::Tensor saved_tangent = tangent_of(saved);
+  compat::NodePtr<BackwardNode<Spec, Args...>> node;
+  if (record) {
+    node = compat::make_node<BackwardNode<Spec, Args...>>();
+    node->set_next_edges(torch::autograd::collect_next_edges(grad_output, saved));
+  }
+  at::Tensor result;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    result = Spec::backward(grad_output, saved, saved_is_output, args...);
+  }
+  if (node) {
+    torch::autograd::set_history(result, node);
+    node->grad_output = SavedVariable(grad_output, /*is_output=*/false);
+    node->saved = SavedVariable(saved, /*is_output=*/false);
+    node->saved_is_output = saved_is_output;
+    node->args = std::make_tuple(args...);
+  }
+  if (grad_tangent.defined() || saved_tangent.defined()) {
+    const at::Tensor grad_primal = primal_of(grad_output);
+    const at::Tensor saved_primal = primal_of(saved);
+    const at::Tensor from_grad = grad_tangent.defined() ? Spec::backward(grad_tangent, saved_primal,
+                                                                         saved_is_output, args...)
+                                                        : at::Tensor();
+    const at::Tensor from_saved =
+        saved_tangent.defined() ? Spec::backward_wrt_saved(saved_tangent, grad_primal, saved_primal)
+                                : at::Tensor();
+    at::Tensor sum = sum_defined(from_grad, from_saved);
+    if (!sum.sizes().equals(result.sizes())) sum = sum.expand(result.sizes()).contiguous();
+    result._set_fw_grad(sum, /*level=*/0, /*is_inplace_op=*/false);
+  }
+  return result;
+}
+
 template <class Spec>
 at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& output) {
-  if (!records_gradient(grad_output, output)) {
-    at::AutoDispatchBelowAutograd below_autograd;
-    return Spec::backward(grad_output, output, true);
-  }
-  return BackwardFunction<Spec>::apply(grad_output, output, true);
+  return backward_autograd_with<Spec>(grad_output, output, true);
 }
 
 void leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
@@ -266,12 +343,8 @@ void leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
 
 at::Tensor leaky_relu_backward_autograd(const at::Tensor& grad_output, const at::Tensor& self,
                                         double negative_slope, bool self_is_result) {
-  if (!records_gradient(grad_output, self)) {
-    at::AutoDispatchBelowAutograd below_autograd;
-    return LeakyRelu::backward(grad_output, self, self_is_result, negative_slope);
-  }
-  return BackwardFunction<LeakyRelu, double>::apply(grad_output, self, self_is_result,
-                                                    negative_slope);
+  return backward_autograd_with<LeakyRelu, double>(grad_output, self, self_is_result,
+                                                   negative_slope);
 }
 
 }  // namespace
