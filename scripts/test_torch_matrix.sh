@@ -9,7 +9,8 @@
 # Default: the newest patch of every 2.x minor release on PyPI, up to the pinned torch
 # (scripts/torch_version.txt). Each environment is about 5 GB: with KEEP_ENVIRONMENTS=0 each is
 # removed after its row, but the pinned torch's and 2.11's (CI's). Builds and logs go to
-# MATRIX_DIR (default build-matrix/).
+# MATRIX_DIR (default build-matrix/), the table to MATRIX_DIR/matrix.md; with UPDATE_README=1 it
+# also replaces the README's support matrix (between its torch-matrix markers).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pinned="$(cat "$root/scripts/torch_version.txt")"
@@ -75,5 +76,23 @@ for version in "${versions[@]}"; do
     rm -rf "$(dirname "$(dirname "$python")")" "$build"
   fi
 done
-printf '\n%s\n|---|---|---|---|---|---|\n' "$header"
-printf '%s\n' "${rows[@]}"
+{
+  printf 'From one run of `scripts/test_torch_matrix.sh`, %s, on %s (%s cores), Python %s.\n\n' \
+    "$(date -u +%Y-%m-%d)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+    "$(nproc)" "$(/usr/bin/python3 -c 'import platform; print(platform.python_version())')"
+  printf '%s\n|---|---|---|---|---|---|\n' "$header"
+  printf '%s\n' "${rows[@]}"
+} > "$results/matrix.md"
+printf '\n'
+cat "$results/matrix.md"
+if [ "${UPDATE_README:-0}" = 1 ]; then
+  /usr/bin/python3 - "$results/matrix.md" "$root/README.md" <<'PY'
+import re, sys
+table = open(sys.argv[1]).read().strip()
+path = sys.argv[2]
+readme = open(path).read()
+pattern = re.compile(r"(<!-- torch-matrix -->\n).*?(\n<!-- /torch-matrix -->)", re.S)
+assert pattern.search(readme), "no torch-matrix markers in the README"
+open(path, "w").write(pattern.sub(lambda m: m[1] + table + m[2], readme))
+PY
+fi
