@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import requires_compile
+from conftest import requires_compile, requires_fake_kernels
 from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MyTanh, leakyrelu, relu_
 
 pytestmark = requires_compile
@@ -54,6 +54,7 @@ def test_inplace_and_out_operators_under_compile():
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
 
 
+@requires_fake_kernels
 def test_out_of_another_shape_is_resized_when_traced():
     """The fake kernel resizes out= as the C++ kernel does (torch's resize, then the result's
     strides): traced with symbolic shapes (make_fx, AOTAutograd's tracer) and run, the graph
@@ -94,6 +95,7 @@ def elementwise_model():
                          Scale(6), MySigmoid())
 
 
+@requires_fake_kernels
 def test_dynamic_shapes_compile_once():
     torch._dynamo.reset()
     from torch._dynamo.utils import counters

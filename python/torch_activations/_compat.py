@@ -49,7 +49,13 @@ def has_functorch() -> bool:
     functorch = getattr(torch._C, "_functorch", None)
     return functorch is not None and all(
         hasattr(functorch, name) for name in ("current_level", "_unwrap_batched",
-                                              "_add_batch_dim"))
+                                              "_add_batch_dim")) and (
+        _batched_key() is not None or hasattr(functorch, "tls_set_vmap_excluded"))
+
+
+def _batched_key():
+    # torch 2.0 does not name FuncTorchBatched in Python; it has tls_set_vmap_excluded instead.
+    return getattr(torch._C.DispatchKey, "FuncTorchBatched", None)
 
 
 def vmap_level() -> int:
@@ -71,5 +77,20 @@ def add_batch_dim(tensor: torch.Tensor, bdim: int, level: int) -> torch.Tensor:
 def below_vmap():
     """A context in which the operators run on the tensors behind the batched ones (the inner
     vmap levels still apply)."""
-    return torch._C._ExcludeDispatchKeyGuard(
-        torch._C.DispatchKeySet(torch._C.DispatchKey.FuncTorchBatched))
+    key = _batched_key()
+    if key is None:
+        return _VmapExcluded()
+    guard = getattr(torch._C, "_ExcludeDispatchKeyGuard", None) or torch._C.ExcludeDispatchKeyGuard
+    return guard(torch._C.DispatchKeySet(key))
+
+
+class _VmapExcluded:
+    """torch 2.0's way to exclude FuncTorchBatched. A batching rule only runs while the key is
+    not excluded, so leaving restores 'not excluded'."""
+
+    def __enter__(self):
+        torch._C._functorch.tls_set_vmap_excluded(True)
+
+    def __exit__(self, *exc):
+        torch._C._functorch.tls_set_vmap_excluded(False)
+        return False
