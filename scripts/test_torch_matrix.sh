@@ -31,7 +31,7 @@ for version in listed:
 print("\n".join(".".join(map(str, v)) for _, v in sorted(newest.items())))' "$pinned")
 fi
 
-# "N passed" / "N of M failed" from a ctest log; the skip reasons of pytest's -rs lines.
+# "N passed" / "N of M failed" from a ctest log.
 summary() {
   local log="$1"
   local line
@@ -42,10 +42,21 @@ summary() {
   total="$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<< "$line")"
   if [ "$failed" = 0 ]; then echo "$total passed"; else echo "**$failed of $total failed**"; fi
 }
+# pytest's closing counts ("169 passed, 18 skipped"), bold when anything failed.
+pytest_summary() {
+  local line
+  line="$(grep -hoE "[0-9]+ (passed|failed|error|errors)[^=]* in [0-9.]+s" "$1" | tail -1 | sed -E 's/ in [0-9.]+s$//')"
+  [ -z "$line" ] && { echo "not run"; return; }
+  if grep -qE "failed|error" <<< "$line"; then echo "**$line**"; else echo "$line"; fi
+}
+# The skip reasons of pytest's -rs lines, each with how many tests it skipped.
 skips() {
-  grep -hoE "SKIPPED \[[0-9]+\] [^:]+:[0-9]+: .*" "$@" 2>/dev/null |
-    sed -E 's/SKIPPED \[([0-9]+)\] ([^:]+):[0-9]+: (.*)/\3 (\1)/' | sort | uniq | paste -sd ';' - |
-    sed 's/;/; /g'
+  cat "$@" 2>/dev/null | /usr/bin/python3 -c '
+import collections, re, sys
+counts = collections.Counter()
+for count, reason in re.findall(r"SKIPPED \[(\d+)\] [^:\n]+:\d+: (.*)", sys.stdin.read()):
+    counts[reason.strip()] += int(count)
+print("; ".join(f"{reason} ({count})" for reason, count in sorted(counts.items())))'
 }
 
 rows=()
@@ -61,6 +72,7 @@ for version in "${versions[@]}"; do
     continue
   fi
   build="$log/build"
+  python_version="$("$python" -c 'import platform; print(platform.python_version())')"
   prefix="$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
   if ! BUILD_DIR="$build" "$root/scripts/without_cuda_toolkit.sh" "$root/scripts/build.sh" \
       -DCMAKE_PREFIX_PATH="$prefix" -DACTIVATIONS_PYTHON="$python" -DACTIVATIONS_BUILD_EXAMPLES=OFF \
@@ -71,7 +83,7 @@ for version in "${versions[@]}"; do
   ctest --test-dir "$build" -L cpp --output-on-failure --parallel "$(nproc)" > "$log/cpp.log" 2>&1 || true
   ctest --test-dir "$build" -R '^python_check$' -V > "$log/python_check.log" 2>&1 || true
   ctest --test-dir "$build" -R '^python_package$' -V > "$log/python_tests.log" 2>&1 || true
-  row "| $("$python" -c 'import torch; print(torch.__version__)') | yes ($(( SECONDS - start )) s with the tests) | $(summary "$log/cpp.log") | $(summary "$log/python_check.log") | $(summary "$log/python_tests.log") | $(skips "$log/python_check.log" "$log/python_tests.log") |"
+  row "| $("$python" -c 'import torch; print(torch.__version__)') | yes ($(( SECONDS - start )) s with the tests) | $(summary "$log/cpp.log") | $(pytest_summary "$log/python_check.log") | $(pytest_summary "$log/python_tests.log") | $(skips "$log/python_check.log" "$log/python_tests.log") |"
   if [ "${KEEP_ENVIRONMENTS:-1}" = 0 ] && [ "$version" != "$pinned" ] && [ "$version" != 2.11.0 ]; then
     rm -rf "$(dirname "$(dirname "$python")")" "$build"
   fi
@@ -79,7 +91,7 @@ done
 {
   printf 'From one run of `scripts/test_torch_matrix.sh`, %s, on %s (%s cores), Python %s.\n\n' \
     "$(date -u +%Y-%m-%d)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
-    "$(nproc)" "$(/usr/bin/python3 -c 'import platform; print(platform.python_version())')"
+    "$(nproc)" "${python_version:-?}"
   printf '%s\n|---|---|---|---|---|---|\n' "$header"
   printf '%s\n' "${rows[@]}"
 } > "$results/matrix.md"
