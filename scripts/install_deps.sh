@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build git libtorch-dev python3-torch libgtest-dev googletest
           libgmock-dev libhwy-dev libbenchmark-dev python3-pytest python3-matplotlib
           python3-venv python3-dev libdnnl-dev libxnnpack-dev
-          libpthreadpool-dev python3-numpy python3-mpmath "$@")
+          libpthreadpool-dev python3-numpy python3-mpmath pybind11-dev "$@")
 
 missing=()
 for package in "${packages[@]}"; do

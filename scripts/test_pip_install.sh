@@ -21,6 +21,7 @@ git -C "$root" ls-files -z --cached --others --exclude-standard |
 cd "$work"
 env -u TORCH_ACTIVATIONS_LIBRARY -u PYTHONPATH "$python" - <<'PY'
 import pathlib
+import sys
 import sysconfig
 
 import torch
@@ -32,6 +33,9 @@ from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
 package = pathlib.Path(torch_activations.__file__).parent
 assert package.parent == pathlib.Path(sysconfig.get_paths()["platlib"]), package
 assert torch_activations.load_library() == package / "libtorch_activations.so"
+# the compiled eager calls come in the wheel, beside the library
+assert torch_activations.HAS_EAGER_CALLS, "no torch_activations._C in the wheel"
+assert pathlib.Path(sys.modules["torch_activations._C"].__file__).parent == package
 from importlib import metadata
 
 series = ".".join(torch.__version__.split("+")[0].split(".")[:2])

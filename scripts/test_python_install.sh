@@ -10,7 +10,9 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" > "$work/install.log"
 package_dir="$(sed -n 's/^ACTIVATIONS_PYTHON_INSTALL_DIR:PATH=//p' "$build_dir/CMakeCache.txt")"
 cd "$work"
-env -u TORCH_ACTIVATIONS_LIBRARY PYTHONPATH="$work/prefix/$package_dir" "$python" - "$work/prefix" <<'PY'
+built_eager_calls=$(compgen -G "$build_dir/_C.*.so" > /dev/null && echo 1 || echo 0)
+env -u TORCH_ACTIVATIONS_LIBRARY PYTHONPATH="$work/prefix/$package_dir" "$python" - "$work/prefix" \
+  "$built_eager_calls" <<'PY'
 import pathlib
 import sys
 
@@ -21,6 +23,11 @@ prefix = pathlib.Path(sys.argv[1])
 library = torch_activations.load_library()
 assert library == pathlib.Path(torch_activations.__file__).parent / "libtorch_activations.so"
 assert library.resolve() == (prefix / "lib" / "libtorch_activations.so").resolve(), library
+# the compiled eager calls, where the build made them, are installed beside the library
+assert torch_activations.HAS_EAGER_CALLS == (sys.argv[2] == "1")
+if torch_activations.HAS_EAGER_CALLS:
+    eager_calls = pathlib.Path(sys.modules["torch_activations._C"].__file__)
+    assert eager_calls.parent == (prefix / "lib").resolve(), eager_calls
 x = torch.randn(10)
 assert torch.equal(torch_activations.MyReLU()(x), torch.relu(x))
 print(f"cmake --install: torch_activations from {library.parent}, library {library.resolve()}: OK")

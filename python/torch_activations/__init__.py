@@ -11,12 +11,13 @@
 Importing it loads libtorch_activations.so (``$TORCH_ACTIVATIONS_LIBRARY``, else beside the
 package, else the source tree's build folders), refusing one built against another torch, and,
 where this torch allows, registers the fake kernels that torch.compile and torch.export need
-with dynamic shapes and the batching rules of torch.func.vmap.
+with dynamic shapes and the batching rules of torch.func.vmap. Eager calls from Python take
+torch_activations._C, built beside the library, where it was built (``HAS_EAGER_CALLS``).
 """
 from . import _fake, _library, _vmap
 from ._library import load_library
-from .functional import (leaky_relu, leaky_relu_, leakyrelu, leakyrelu_, relu, relu_, sigmoid,
-                         sigmoid_, tanh, tanh_)
+from .functional import (HAS_EAGER_CALLS, leaky_relu, leaky_relu_, leakyrelu, leakyrelu_, relu,
+                         relu_, sigmoid, sigmoid_, tanh, tanh_)
 from .modules import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
 
 # One version, CMake's project version, which the loaded library's build record carries.
@@ -27,5 +28,5 @@ HAS_BATCHING_RULES: bool = _vmap.register()
 __all__ = [
     "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "sigmoid", "tanh", "relu", "leakyrelu",
     "leaky_relu", "sigmoid_", "tanh_", "relu_", "leakyrelu_", "leaky_relu_", "load_library",
-    "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES",
+    "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES", "HAS_EAGER_CALLS",
 ]

@@ -1,6 +1,7 @@
 """Where torch releases differ for this package, in one place: how a fake (meta) kernel is
 registered for an operator that already has a C++ Meta kernel, the private helpers the fake
-kernels lean on, and how the running torch is described for the library's build record."""
+kernels lean on, how the running torch is described for the library's build record, and how
+the functions learn that torch.compile is tracing them."""
 from __future__ import annotations
 
 import inspect
@@ -33,6 +34,17 @@ def fake_registration() -> Optional[Callable[[str, Callable], None]]:
     if "allow_override" not in inspect.signature(register_fake).parameters:
         return None
     return lambda qualname, fn: register_fake(qualname, fn, allow_override=True)
+
+
+def dynamo_tracing_check() -> Optional[Callable[[], bool]]:
+    """A cheap function that returns False when called and that torch.compile's tracer reads as
+    True, so that a function can take the compiled eager calls (torch_activations._C, which the
+    tracer cannot see into) yet show the tracer the torch.ops operators. None where this torch
+    has torch.compile but no such function (before 2.3: torch._dynamo's own takes seconds to
+    import); torch 1.13, which has no tracer, gets a function that is always False."""
+    if not hasattr(torch, "compile"):
+        return lambda: False
+    return getattr(getattr(torch, "compiler", None), "is_dynamo_compiling", None)
 
 
 def is_non_overlapping_and_dense(tensor: torch.Tensor) -> bool:

@@ -8,9 +8,14 @@ against this torch: the same major.minor version, C++11 ABI and, for a library w
 kernels, a torch with CUDA of the same major version."""
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pathlib
+import sys
+import types
+import warnings
 from typing import Iterator, Optional, Tuple
 
 import torch
@@ -18,6 +23,7 @@ import torch
 from . import _compat
 
 LIBRARY_NAME = "libtorch_activations.so"
+EAGER_CALLS_NAME = "_C"  # torch_activations._C, src/python/eager_calls.cpp
 RECORD_NAME = "torch_activations_build.json"
 REBUILD = ("rebuild it against this torch: pip install --no-build-isolation . in the source "
            "tree, or scripts/build.sh -DCMAKE_PREFIX_PATH=$(python -c 'import torch; "
@@ -117,3 +123,27 @@ def _load(library: pathlib.Path, record: dict) -> pathlib.Path:
     torch.ops.load_library(str(library))
     _loaded, build_record = library, record
     return library
+
+
+def load_eager_calls() -> Optional[types.ModuleType]:
+    """torch_activations._C, the compiled eager calls built with the loaded library and found
+    beside it, or None where none was built for this Python (the functions then call through
+    torch.ops). Built in the same build, it is for the same torch as the library."""
+    library = load_library().resolve()
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = library.parent / (EAGER_CALLS_NAME + suffix)
+        if path.is_file():
+            break
+    else:
+        return None
+    name = f"{__package__}.{EAGER_CALLS_NAME}"
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except ImportError as error:
+        warnings.warn(f"torch_activations: {path} does not load ({error}); calling the "
+                      "operators through torch.ops instead", stacklevel=2)
+        return None
+    sys.modules[name] = module
+    return module

@@ -1,32 +1,58 @@
 """The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119) on our kernels, with their in-place
 forms. Each is differentiable through our backward operators and traceable by torch.compile
 and torch.export. LeakyReLU's slope is the chapter's ``gamma`` or torch.nn's ``negative_slope``,
-and ``leaky_relu`` is torch.nn.functional's name and signature for it (default slope 0.2)."""
+and ``leaky_relu`` is torch.nn.functional's name and signature for it (default slope 0.2).
+
+Each calls an ``torch.ops.activations`` operator. From eager Python the call goes through
+torch_activations._C where it was built (``HAS_EAGER_CALLS``): the same operators through their
+typed dispatcher handles, without torch.ops' boxed path, which costs as much as the kernel
+itself on small tensors. torch.compile's tracer is shown the torch.ops operators instead."""
 from __future__ import annotations
 
 from typing import Optional
 
 import torch
 
-from ._library import load_library
+from . import _compat
+from ._library import load_eager_calls, load_library
 
 load_library()
 _ops = torch.ops.activations
+_eager = load_eager_calls()
+_is_tracing = _compat.dynamo_tracing_check()
+if _eager is None or _is_tracing is None:
+    _eager = None
+
+    def _through_torch_ops() -> bool:
+        return True
+else:
+    _through_torch_ops = _is_tracing
+    # What _C calls for anything it does not take itself (tensor subclasses, torch function
+    # modes, arguments of other types), where torch's own handling applies.
+    _eager.set_fallbacks({name: getattr(_ops, name).default for name in (
+        "sigmoid", "sigmoid_", "tanh", "tanh_", "relu", "relu_", "leaky_relu", "leaky_relu_")})
+HAS_EAGER_CALLS: bool = _eager is not None
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """1 / (1 + e^-x) (eq. 3-113), within 1 ULP for float32."""
-    return _ops.sigmoid(x)
+    if _through_torch_ops():
+        return _ops.sigmoid.default(x)
+    return _eager.sigmoid(x)
 
 
 def tanh(x: torch.Tensor) -> torch.Tensor:
     """(e^x - e^-x) / (e^x + e^-x) (eq. 3-115), within 1 ULP for float32."""
-    return _ops.tanh(x)
+    if _through_torch_ops():
+        return _ops.tanh.default(x)
+    return _eager.tanh(x)
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
     """max(0, x) (eq. 3-117), bit-identical to torch.relu."""
-    return _ops.relu(x)
+    if _through_torch_ops():
+        return _ops.relu.default(x)
+    return _eager.relu(x)
 
 
 def slope(gamma: Optional[float], negative_slope: Optional[float], where: str) -> float:
@@ -41,41 +67,52 @@ def leakyrelu(x: torch.Tensor, gamma: Optional[float] = None, *,
               negative_slope: Optional[float] = None) -> torch.Tensor:
     """x for x >= 0, gamma * x otherwise (eq. 3-119), bit-identical to
     torch.nn.functional.leaky_relu(x, gamma). The chapter's default gamma is 0.2."""
-    return _ops.leaky_relu(x, slope(gamma, negative_slope, "leakyrelu"))
+    return leaky_relu(x, slope(gamma, negative_slope, "leakyrelu"))
 
 
 def leaky_relu(x: torch.Tensor, negative_slope: float = 0.2,
                inplace: bool = False) -> torch.Tensor:
     """torch.nn.functional.leaky_relu's signature on our kernels (default slope 0.2)."""
-    return leaky_relu_(x, negative_slope) if inplace else _ops.leaky_relu(x, negative_slope)
+    if inplace:
+        return leaky_relu_(x, negative_slope)
+    if _through_torch_ops():
+        return _ops.leaky_relu.default(x, negative_slope)
+    return _eager.leaky_relu(x, negative_slope)
 
 
 def sigmoid_(x: torch.Tensor) -> torch.Tensor:
     """sigmoid in place; returns x."""
-    _ops.sigmoid_(x)
-    return x
+    if _through_torch_ops():
+        _ops.sigmoid_.default(x)
+        return x
+    return _eager.sigmoid_(x)
 
 
 def tanh_(x: torch.Tensor) -> torch.Tensor:
     """tanh in place; returns x."""
-    _ops.tanh_(x)
-    return x
+    if _through_torch_ops():
+        _ops.tanh_.default(x)
+        return x
+    return _eager.tanh_(x)
 
 
 def relu_(x: torch.Tensor) -> torch.Tensor:
     """relu in place; returns x."""
-    _ops.relu_(x)
-    return x
+    if _through_torch_ops():
+        _ops.relu_.default(x)
+        return x
+    return _eager.relu_(x)
 
 
 def leakyrelu_(x: torch.Tensor, gamma: Optional[float] = None, *,
                negative_slope: Optional[float] = None) -> torch.Tensor:
     """leakyrelu in place; returns x."""
-    _ops.leaky_relu_(x, slope(gamma, negative_slope, "leakyrelu_"))
-    return x
+    return leaky_relu_(x, slope(gamma, negative_slope, "leakyrelu_"))
 
 
 def leaky_relu_(x: torch.Tensor, negative_slope: float = 0.2) -> torch.Tensor:
     """leaky_relu in place (torch.nn.functional.leaky_relu_'s signature); returns x."""
-    _ops.leaky_relu_(x, negative_slope)
-    return x
+    if _through_torch_ops():
+        _ops.leaky_relu_.default(x, negative_slope)
+        return x
+    return _eager.leaky_relu_(x, negative_slope)

@@ -54,7 +54,7 @@ class MyLeakyReLU(nn.Module):
         self.inplace = inplace
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.leakyrelu_(x, self.gamma) if self.inplace else F.leakyrelu(x, self.gamma)
+        return F.leaky_relu(x, self.gamma, self.inplace)
 
     @property
     def negative_slope(self) -> float:

@@ -1,9 +1,12 @@
-// Where the torch releases we build against differ for the library's C++, in one place: the
-// owning pointer of a torch::autograd::Node was std::shared_ptr (with enable_shared_from_this)
-// and became c10::intrusive_ptr in later 2.x releases. Decided from the Node type itself, not
-// from version numbers.
+// Where the torch releases we build against differ for the library's C++, in one place:
+// - the owning pointer of a torch::autograd::Node was std::shared_ptr (with
+//   enable_shared_from_this) and became c10::intrusive_ptr in later 2.x releases;
+// - 1.13 had a torch function mode set apart from the mode stack (get_mode), later releases
+//   only the stack.
+// Decided from the types themselves, not from version numbers.
 #pragma once
 
+#include <ATen/PythonTorchFunctionTLS.h>
 #include <c10/util/intrusive_ptr.h>
 #include <torch/csrc/autograd/function.h>
 
@@ -42,6 +45,24 @@ auto owner_of(N* node) {
   } else {
     return node->shared_from_this();
   }
+}
+
+namespace detail {
+template <class TLS>
+auto mode_set_apart(int) -> decltype(TLS::get_mode() != nullptr) {
+  return TLS::get_mode() != nullptr;
+}
+template <class TLS>
+bool mode_set_apart(long) {
+  return false;
+}
+}  // namespace detail
+
+// Whether a Python torch function mode may be active (torch.overrides.TorchFunctionMode): then
+// a call must take torch's __torch_function__ handling. Errs on the side of true.
+template <class TLS = at::impl::PythonTorchFunctionTLS>
+bool torch_function_mode_active() {
+  return TLS::stack_len() > 0 || detail::mode_set_apart<TLS>(0);
 }
 
 }  // namespace activations::compat

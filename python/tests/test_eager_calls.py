@@ -1,0 +1,156 @@
+"""torch_activations._C, the compiled eager calls: they run the registered operators without
+torch.ops' Python path, give what the operators give (results, gradients, in-place semantics,
+errors), and leave to the operators everything they do not take themselves: tensor subclasses,
+torch function modes, arguments of other types."""
+import pytest
+import torch
+from torch.overrides import TorchFunctionMode
+
+import torch_activations
+from torch_activations import functional as F
+
+pytestmark = pytest.mark.skipif(not torch_activations.HAS_EAGER_CALLS,
+                                reason="torch_activations._C was not built for this torch")
+
+# Each function with the operator it calls and its extra arguments.
+FUNCTIONS = [
+    (F.sigmoid, "sigmoid", ()), (F.tanh, "tanh", ()), (F.relu, "relu", ()),
+    (F.leaky_relu, "leaky_relu", (0.3,)), (F.sigmoid_, "sigmoid_", ()), (F.tanh_, "tanh_", ()),
+    (F.relu_, "relu_", ()), (F.leaky_relu_, "leaky_relu_", (0.3,)),
+]
+IDS = [name for _, name, _ in FUNCTIONS]
+
+
+def through_torch_ops(operator, x, *args):
+    result = getattr(torch.ops.activations, operator).default(x, *args)
+    return x if operator.endswith("_") else result
+
+
+class _NoTorchOps:
+    def __getattr__(self, name):
+        raise AssertionError(f"torch.ops.activations.{name} was called from Python")
+
+
+def test_plain_tensors_do_not_go_through_torch_ops(monkeypatch):
+    monkeypatch.setattr(F, "_ops", _NoTorchOps())
+    x = torch.randn(100)
+    for function, _, args in FUNCTIONS:
+        function(x.clone(), *args)
+    torch_activations.MyLeakyReLU()(x)
+    torch_activations.MyReLU(inplace=True)(x.clone())
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS, ids=IDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_same_bits_as_the_operator(function, operator, args, dtype):
+    x = (torch.randn(3, 1000) * 8).to(dtype)[:, ::3]  # strided too
+    expected = through_torch_ops(operator, x.clone(), *args)
+    got = function(x.clone(), *args)
+    assert got.dtype == dtype and got.shape == x.shape
+    bits = {torch.float32: torch.int32, torch.float64: torch.int64, torch.bfloat16: torch.int16}
+    assert torch.equal(got.view(bits[dtype]), expected.view(bits[dtype]))
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS[4:], ids=IDS[4:])
+def test_in_place_returns_its_input_and_bumps_its_version(function, operator, args):
+    x = torch.randn(64)
+    version = x._version
+    assert function(x, *args) is x
+    assert x._version == version + 1
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS[:4], ids=IDS[:4])
+def test_gradients_flow_as_through_the_operator(function, operator, args):
+    x = torch.randn(50, dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad(through_torch_ops(operator, x, *args).sum(), x,
+                                      create_graph=True)
+    y = function(x, *args)
+    assert y.grad_fn is not None and y.requires_grad
+    (got,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    assert torch.equal(got, expected)
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS, ids=IDS)
+def test_errors_are_the_operators(function, operator, args):
+    def error_of(call):
+        with pytest.raises(Exception) as caught:
+            call()
+        return type(caught.value), str(caught.value)
+
+    leaf = torch.randn(4, requires_grad=True)
+    cases = [torch.zeros(3, dtype=torch.complex64), "not a tensor", None]
+    if operator.endswith("_"):
+        cases.append(leaf)  # in place on a leaf that requires grad
+    for bad in cases:
+        assert error_of(lambda: function(bad, *args)) == error_of(
+            lambda: through_torch_ops(operator, bad, *args)), bad
+    if args:
+        x = torch.randn(4)
+        assert error_of(lambda: function(x.clone(), "0.3")) == error_of(
+            lambda: through_torch_ops(operator, x.clone(), "0.3"))
+
+
+@pytest.mark.parametrize("slope", [1, True, torch.tensor(0.5).item(), 2**70])
+def test_slopes_of_every_python_number_type(slope):
+    x = torch.randn(100)
+    assert torch.equal(F.leaky_relu(x, slope), through_torch_ops("leaky_relu", x, slope))
+    y = x.clone()
+    assert torch.equal(F.leaky_relu_(y, slope), through_torch_ops("leaky_relu_", x.clone(), slope))
+
+
+class Tagged(torch.Tensor):
+    """A subclass whose __torch_function__ sees every call."""
+    seen = []
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        cls.seen.append(getattr(func, "__name__", str(func)))
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS, ids=IDS)
+def test_tensor_subclasses_keep_their_torch_function(function, operator, args):
+    Tagged.seen.clear()
+    x = torch.randn(8).as_subclass(Tagged)
+    expected = through_torch_ops(operator, x.clone().as_subclass(torch.Tensor), *args)
+    got = function(x, *args)
+    assert operator in " ".join(Tagged.seen), Tagged.seen
+    assert type(got) is Tagged
+    assert torch.equal(got.as_subclass(torch.Tensor), expected)
+
+
+class Recording(TorchFunctionMode):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.seen.append(getattr(func, "__name__", str(func)))
+        return func(*args, **(kwargs or {}))
+
+
+@pytest.mark.parametrize("function, operator, args", FUNCTIONS, ids=IDS)
+def test_torch_function_modes_see_the_call(function, operator, args):
+    x = torch.randn(8)
+    with Recording() as mode:
+        got = function(x.clone(), *args)
+    assert operator in " ".join(mode.seen), mode.seen
+    assert torch.equal(got, through_torch_ops(operator, x.clone(), *args))
+
+
+def test_compile_still_sees_the_operators():
+    from conftest import compile_unsupported
+    if compile_unsupported():
+        pytest.skip(compile_unsupported())
+    from torch._dynamo.testing import CompileCounterWithBackend
+
+    counter = CompileCounterWithBackend("eager")
+    model = torch.nn.Sequential(torch_activations.MySigmoid(), torch_activations.MyTanh(),
+                                torch_activations.MyReLU(), torch_activations.MyLeakyReLU())
+    x = torch.randn(32)
+    compiled = torch.compile(model, backend=counter, fullgraph=True)
+    assert torch.equal(compiled(x), model(x))
+    targets = {str(node.target) for graph in counter.graphs for node in graph.graph.nodes
+               if node.op == "call_function"}
+    assert {"activations.sigmoid.default", "activations.tanh.default",
+            "activations.relu.default", "activations.leaky_relu.default"} <= targets, targets
