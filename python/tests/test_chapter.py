@@ -173,3 +173,17 @@ def test_public_names_have_docstrings_and_type_hints(public):
 def test_the_package_is_typed():
     import pathlib
     assert (pathlib.Path(torch_activations.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+@pytest.mark.parametrize("module, reference", [
+    (MySigmoid(), nn.Sigmoid()), (MyTanh(), nn.Tanh()), (MyReLU(), nn.ReLU()),
+    (MyReLU(inplace=True), nn.ReLU()), (MyLeakyReLU(0.3), nn.LeakyReLU(0.3)),
+    (MyLeakyReLU(0.3, inplace=True), nn.LeakyReLU(0.3)),
+], ids=repr)
+def test_modules_script_with_torchscript(module, reference):
+    scripted = torch.jit.script(nn.Sequential(nn.Identity(), module))
+    assert "activations::" in str(scripted.inlined_graph), scripted.inlined_graph
+    x = torch.randn(50) * 8
+    expected = reference(x.clone())
+    assert torch.allclose(scripted(x.clone()), expected, rtol=1e-6, atol=1e-7)

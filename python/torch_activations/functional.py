@@ -6,12 +6,15 @@ and ``leaky_relu`` is torch.nn.functional's name and signature for it (default s
 Each calls an ``torch.ops.activations`` operator. From eager Python the call goes through
 torch_activations._C where it was built (``HAS_EAGER_CALLS``): the same operators through their
 typed dispatcher handles, without torch.ops' boxed path, which costs as much as the kernel
-itself on small tensors. torch.compile's tracer is shown the torch.ops operators instead."""
+itself on small tensors. torch.compile's tracer and TorchScript are shown the torch.ops
+operators instead (TorchScript compiles only that branch: ``is_scripting()`` is a constant
+there, and the two checks stay in nested ifs so that it stays one)."""
 from __future__ import annotations
 
 from typing import Optional
 
 import torch
+from torch.jit import is_scripting as _is_scripting
 
 from . import _compat
 from ._library import load_eager_calls, load_library
@@ -36,23 +39,26 @@ HAS_EAGER_CALLS: bool = _eager is not None
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """1 / (1 + e^-x) (eq. 3-113), within 1 ULP for float32."""
-    if _through_torch_ops():
-        return _ops.sigmoid.default(x)
-    return _eager.sigmoid(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.sigmoid(x)
+    return _ops.sigmoid(x)
 
 
 def tanh(x: torch.Tensor) -> torch.Tensor:
     """(e^x - e^-x) / (e^x + e^-x) (eq. 3-115), within 1 ULP for float32."""
-    if _through_torch_ops():
-        return _ops.tanh.default(x)
-    return _eager.tanh(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.tanh(x)
+    return _ops.tanh(x)
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
     """max(0, x) (eq. 3-117), bit-identical to torch.relu."""
-    if _through_torch_ops():
-        return _ops.relu.default(x)
-    return _eager.relu(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.relu(x)
+    return _ops.relu(x)
 
 
 def slope(gamma: Optional[float], negative_slope: Optional[float], where: str) -> float:
@@ -75,33 +81,37 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.2,
     """torch.nn.functional.leaky_relu's signature on our kernels (default slope 0.2)."""
     if inplace:
         return leaky_relu_(x, negative_slope)
-    if _through_torch_ops():
-        return _ops.leaky_relu.default(x, negative_slope)
-    return _eager.leaky_relu(x, negative_slope)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.leaky_relu(x, negative_slope)
+    return _ops.leaky_relu(x, negative_slope)
 
 
 def sigmoid_(x: torch.Tensor) -> torch.Tensor:
     """sigmoid in place; returns x."""
-    if _through_torch_ops():
-        _ops.sigmoid_.default(x)
-        return x
-    return _eager.sigmoid_(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.sigmoid_(x)
+    _ops.sigmoid_(x)
+    return x
 
 
 def tanh_(x: torch.Tensor) -> torch.Tensor:
     """tanh in place; returns x."""
-    if _through_torch_ops():
-        _ops.tanh_.default(x)
-        return x
-    return _eager.tanh_(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.tanh_(x)
+    _ops.tanh_(x)
+    return x
 
 
 def relu_(x: torch.Tensor) -> torch.Tensor:
     """relu in place; returns x."""
-    if _through_torch_ops():
-        _ops.relu_.default(x)
-        return x
-    return _eager.relu_(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.relu_(x)
+    _ops.relu_(x)
+    return x
 
 
 def leakyrelu_(x: torch.Tensor, gamma: Optional[float] = None, *,
@@ -112,7 +122,8 @@ def leakyrelu_(x: torch.Tensor, gamma: Optional[float] = None, *,
 
 def leaky_relu_(x: torch.Tensor, negative_slope: float = 0.2) -> torch.Tensor:
     """leaky_relu in place (torch.nn.functional.leaky_relu_'s signature); returns x."""
-    if _through_torch_ops():
-        _ops.leaky_relu_.default(x, negative_slope)
-        return x
-    return _eager.leaky_relu_(x, negative_slope)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.leaky_relu_(x, negative_slope)
+    _ops.leaky_relu_(x, negative_slope)
+    return x
