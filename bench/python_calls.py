@@ -8,6 +8,7 @@ faster). A benchmark, not a test: nothing here fails on speed.
 Usage: PYTHONPATH=python python bench/python_calls.py [--repetitions N] [--calls N]
 """
 import argparse
+import datetime
 import platform
 import random
 import time
@@ -55,8 +56,8 @@ def per_call_us(function, x, calls: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repetitions", type=int, default=15)
-    parser.add_argument("--calls", type=int, default=2000, help="calls per block")
+    parser.add_argument("--repetitions", type=int, default=40)
+    parser.add_argument("--calls", type=int, default=1000, help="calls per block")
     options = parser.parse_args()
     torch.set_num_threads(1)
     random.seed(0)
@@ -73,7 +74,8 @@ def main() -> None:
             times[(row, size, side)].append(per_call_us(function, inputs[size], options.calls))
     fastest = {key: min(values) for key, values in times.items()}
 
-    print(f"CPU: {cpu_model()}; torch {torch.__version__}, 1 thread, float32; "
+    print(f"Measured {datetime.date.today()} by `bench/python_calls.py`. "
+          f"CPU: {cpu_model()}; torch {torch.__version__}, 1 thread, float32; "
           f"torch_activations._C: {'yes' if ours.HAS_EAGER_CALLS else 'no (torch.ops)'}; "
           f"fastest of {options.repetitions} interleaved blocks of {options.calls} calls\n")
     header = " | ".join(f"{size:.0e} torch / ours (µs) | ratio" for size in SIZES)

@@ -424,6 +424,8 @@ def main():
     parser.add_argument("--plot", default="docs/benchmarks.png")
     parser.add_argument("--huge-pages", help="a run with ACTIVATIONS_HUGE_PAGES=1, if measured")
     parser.add_argument("--cuda", help="markdown of a GPU run's results (docs/cuda/results.md)")
+    parser.add_argument("--python-calls",
+                        help="markdown of bench/python_calls.py's last run (docs/python_calls.md)")
     parser.add_argument("--baseline", help="out_ours cases of our previous kernels (BASELINE_REF)")
     parser.add_argument("--targets", help="the target cells as medians of repetitions")
     parser.add_argument("--before-after", nargs="+", default=[],
@@ -570,6 +572,11 @@ def main():
             cells = [fmt(ratio(huge, f"{k}_aten", f"{k}_ours", activation, "float32", 16000000, t),
                          1.0) for k, t in columns]
             out.append(f"| {activation} | " + " | ".join(cells) + " |")
+    out += ["", "## Python eager calls", ""]
+    if args.python_calls and pathlib.Path(args.python_calls).is_file():
+        out += [pathlib.Path(args.python_calls).read_text().strip()]
+    else:
+        out += ["Not measured: `bench/python_calls.py` has not run against a PyPI torch."]
     out += ["", "## CUDA", ""]
     if args.cuda and pathlib.Path(args.cuda).is_file():
         out += [pathlib.Path(args.cuda).read_text().strip()]

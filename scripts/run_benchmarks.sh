@@ -78,9 +78,21 @@ ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
   --benchmark_filter='^paired_(alloc|backward|module)/.*/float32/16000000/'
+# What a call from eager Python costs against the pinned PyPI torch's own calls: the library
+# and torch_activations._C built against that torch (CPU kernels; the calls do not reach CUDA).
+torch2_python="$("$root/scripts/torch_python.sh" | tail -n 1)"
+torch2_build="$build_dir/bench-torch2"
+cmake -S "$root" -B "$torch2_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$("$torch2_python" -c 'import torch; print(torch.utils.cmake_prefix_path)')" \
+  -DACTIVATIONS_PYTHON="$torch2_python" -DACTIVATIONS_WITH_CUDA=OFF \
+  -DACTIVATIONS_BUILD_TESTS=OFF -DACTIVATIONS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$torch2_build" --parallel "$(nproc)"
+PYTHONPATH="$root/python" TORCH_ACTIVATIONS_LIBRARY="$torch2_build/libtorch_activations.so" \
+  "$torch2_python" "$root/bench/python_calls.py" > "$root/docs/python_calls.md"
 cuda=()  # the last GPU run's results (scripts/gpu_check.sh), summarised in docs/cuda/results.md
 [ -f "$root/docs/cuda/results.md" ] && cuda=(--cuda "$root/docs/cuda/results.md")
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
+  --python-calls "$root/docs/python_calls.md" \
   "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" \
   --huge-pages "$results/huge_pages.json" --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"
