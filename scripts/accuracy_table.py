@@ -33,12 +33,6 @@ def main():
                 rows.append(f"| our {name}, float32, {TARGETS.get(target, target)} | "
                             f"{float(ulp):.3f} ULP (x = {float(x):.4g}) | {grouped(above)} | "
                             f"{nan} |")
-    for target, ulp, x, above, nan in re.findall(
-            r"\[ accuracy \] sigmoid \(mixed vectors\) float32 (\w+) +max ([\d.]+) ULP at x = (\S+); "
-            r"(\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log):
-        rows.append(f"| our sigmoid, float32, {TARGETS.get(target, target)}, full path (each "
-                    f"input beside x = 100) | "
-                    f"{float(ulp):.3f} ULP (x = {float(x):.4g}) | {grouped(above)} | {nan} |")
     sixteen = {(f, t): (u, a, n) for f, t, u, a, n in re.findall(
         r"\[ accuracy \] (sigmoid|tanh) +(float16|bfloat16) +max ([\d.]+) ULP at x = \S+; (\d+) "
         r"of 65536 values above 1 ULP; (\d+) NaN", log)}

@@ -109,6 +109,16 @@ TEST_P(SimdTargets, StridedAndTailsMatchContiguous) {
                                    activations::sigmoid(strided.contiguous().to(torch::kHalf))),
               -1)
         << n;
+    // Inputs on both sides of every boundary between sigmoid's paths (|x| = 16, the subnormal
+    // tail below -87), so that vectors mix lanes of different paths: a lane's bits must not
+    // depend on its neighbours.
+    const auto wide = (torch::randn({n, 3}) * 40).t();
+    for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+      const auto x = wide.to(dtype);
+      EXPECT_EQ(first_bit_difference(activations::sigmoid(x), activations::sigmoid(x.contiguous())),
+                -1)
+          << n << " " << dtype;
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -63,24 +64,39 @@ inline double float32_ulp_error(float y, double exact) {
 
 using Operator = std::function<void(const torch::Tensor& x, torch::Tensor& out)>;
 
-// Every float32 bit pattern in chunks of 2^24, the reference computed in parallel.
-// `normal_outputs_only` skips inputs whose exact result is below FLT_MIN.
+// The sweep's step through the bit patterns: 1 (every pattern) unless ACTIVATIONS_SWEEP_STRIDE
+// names another, as under emulation (scripts/test_arm64.sh), where every pattern would take
+// hours. An odd step visits every exponent and low mantissa bit.
+inline uint64_t sweep_stride() {
+  const char* text = std::getenv("ACTIVATIONS_SWEEP_STRIDE");
+  const unsigned long long stride = text ? std::strtoull(text, nullptr, 10) : 1;
+  return stride > 0 ? stride : 1;
+}
+
+// Every float32 bit pattern (or every sweep_stride()-th) in chunks of 2^24, the reference
+// computed in parallel. `normal_outputs_only` skips inputs whose exact result is below FLT_MIN.
 inline Summary sweep_float32(const Operator& op, double (*reference)(double),
                              bool normal_outputs_only = false) {
   constexpr int64_t kChunk = int64_t{1} << 24;
+  const uint64_t stride = sweep_stride();
+  const int64_t count = static_cast<int64_t>(((uint64_t{1} << 32) + stride - 1) / stride);
   auto x = torch::empty({kChunk}, torch::kFloat);
   auto y = torch::empty({kChunk}, torch::kFloat);
   Summary total;
   std::mutex merge_mutex;
-  for (int64_t start = 0; start < (int64_t{1} << 32); start += kChunk) {
+  for (int64_t start = 0; start < count; start += kChunk) {
+    const int64_t size = std::min(kChunk, count - start);
     auto* bits = static_cast<uint32_t*>(x.data_ptr());
-    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) bits[i] = static_cast<uint32_t>(start + i);
+    at::parallel_for(0, size, 1 << 16, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        bits[i] = static_cast<uint32_t>(static_cast<uint64_t>(start + i) * stride);
+      }
     });
-    op(x, y);
+    auto y_part = y.narrow(0, 0, size);
+    op(x.narrow(0, 0, size), y_part);
     const float* xs = x.data_ptr<float>();
     const float* ys = y.data_ptr<float>();
-    at::parallel_for(0, kChunk, 1 << 16, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, size, 1 << 16, [&](int64_t begin, int64_t end) {
       Summary part;
       for (int64_t i = begin; i < end; ++i) {
         if (std::isnan(xs[i])) {
@@ -111,9 +127,13 @@ inline Summary sweep_float32(const Operator& op, double (*reference)(double),
 inline void print(const char* what, const Summary& s) {
   std::printf(
       "[ accuracy ] %-28s max %.4f ULP at x = %.9g; %lld of %lld inputs above 1 ULP; "
-      "%lld NaN for finite inputs\n",
+      "%lld NaN for finite inputs",
       what, s.max_ulp, static_cast<double>(s.worst_input), static_cast<long long>(s.above_one_ulp),
       static_cast<long long>(s.checked), static_cast<long long>(s.nan_for_finite));
+  if (sweep_stride() > 1) {
+    std::printf(" (every %llu-th float32 pattern)", static_cast<unsigned long long>(sweep_stride()));
+  }
+  std::printf("\n");
 }
 
 }  // namespace activations::testing

@@ -29,37 +29,27 @@ namespace hn = hwy::HWY_NAMESPACE;
 // y = n ln2 + r with |r| <= ln2/2 (of -y with kNegated), and Q(r) with e^r = 1 + r + r^2 Q(r).
 // `rounded` holds n + kScaleBias in its low mantissa bits (for Pow2Bits). In double, r_lo is r's
 // rounding error, which the callers fold into their low parts: without it float64 tanh reached
-// 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero).
-template <class V>
-struct ReducedExp {
-  V r;
-  V r_lo;
-  V q;
-  V n;
-  V rounded;
-};
-
+// 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero). The parts are returned
+// through references, not as a struct: SVE's vectors are sizeless and cannot be members.
 template <int kScaleBias, bool kNegated = false, class D, class V = hn::Vec<D>>
-HWY_INLINE ReducedExp<V> ReduceExp(D d, V y) {
+HWY_INLINE void ReduceExp(D d, V y, V& r, V& r_lo, V& q, V& n, V& rounded) {
   using T = hn::TFromD<D>;
   using C = ExpConstants<T>;
   const V magic = hn::Set(d, static_cast<T>(C::kRoundingMagic + kScaleBias));
-  const V rounded = hn::MulAdd(y, hn::Set(d, kNegated ? -C::kLog2e : C::kLog2e), magic);
-  const V n = hn::Sub(rounded, magic);
+  rounded = hn::MulAdd(y, hn::Set(d, kNegated ? -C::kLog2e : C::kLog2e), magic);
+  n = hn::Sub(rounded, magic);
   // with kNegated, the reduction of -y without negating y: r = -y - n ln2_hi
-  V r = kNegated ? hn::NegMulSub(n, hn::Set(d, C::kLn2Hi), y)
-                 : hn::NegMulAdd(n, hn::Set(d, C::kLn2Hi), y);
-  const V r_hi = r;  // exact
+  const V r_hi = kNegated ? hn::NegMulSub(n, hn::Set(d, C::kLn2Hi), y)
+                          : hn::NegMulAdd(n, hn::Set(d, C::kLn2Hi), y);  // exact
   r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), r_hi);
-  V r_lo = hn::Zero(d);
+  r_lo = hn::Zero(d);
   if constexpr (sizeof(T) == 8) {
     // r_hi - r is exact but where r_hi is within n ln2_lo of 0, and r's error negligible there
     r_lo = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), hn::Sub(r_hi, r));
   }
   constexpr size_t kDegree = sizeof(C::kQ) / sizeof(C::kQ[0]) - 1;
-  V q = hn::Set(d, C::kQ[kDegree]);
+  q = hn::Set(d, C::kQ[kDegree]);
   for (size_t i = kDegree; i-- > 0;) q = hn::MulAdd(q, r, hn::Set(d, C::kQ[i]));
-  return {r, r_lo, q, n, rounded};
 }
 
 // AVX-512's vscalefps/pd multiplies by 2^n and rounds once, into the subnormal range too; other
@@ -118,16 +108,12 @@ HWY_INLINE V ReciprocalDoubleWord(D d, V d_hi, V d_lo) {
   return hn::MulAdd(hn::MulAdd(c, c, c), estimate, estimate);
 }
 
-// a + b as an unevaluated sum hi + lo, exactly, where |a| >= |b| (Fast2Sum).
+// a + b as an unevaluated sum hi + lo, exactly, where |a| >= |b| (Fast2Sum): returns hi.
 template <class V>
-struct DoubleWord {
-  V hi;
-  V lo;
-};
-template <class V>
-HWY_INLINE DoubleWord<V> FastTwoSum(V a, V b) {
+HWY_INLINE V FastTwoSum(V a, V b, V& lo) {
   const V hi = hn::Add(a, b);
-  return {hi, hn::Add(hn::Sub(a, hi), b)};
+  lo = hn::Add(hn::Sub(a, hi), b);
+  return hi;
 }
 
 // The bits to add to a float's bits to multiply it by 2^(n + kScaleBias).
@@ -178,20 +164,21 @@ HWY_INLINE V SigmoidOfNegativeMagnitude(D d, V x, V z) {
   using T = hn::TFromD<D>;
   using C = ExpConstants<T>;
   const V one = hn::Set(d, T(1));
-  const auto reduced = ReduceExp < kScaled ? C::kScaleShift : 0 > (d, z);
-  const V inner = hn::MulAdd(reduced.q, reduced.r, one);
-  const V exp_r_hi = hn::MulAdd(inner, reduced.r, one);
+  V r, r_lo, q, n, rounded;
+  ReduceExp<kScaled ? C::kScaleShift : 0>(d, z, r, r_lo, q, n, rounded);
+  const V inner = hn::MulAdd(q, r, one);
+  const V exp_r_hi = hn::MulAdd(inner, r, one);
   // 1 - hi is exact; e^(r + r_lo) = e^r (1 + r_lo)
-  V exp_r_lo = hn::MulAdd(inner, reduced.r, hn::Sub(one, exp_r_hi));
-  if constexpr (sizeof(T) == 8) exp_r_lo = hn::MulAdd(reduced.r_lo, exp_r_hi, exp_r_lo);
+  V exp_r_lo = hn::MulAdd(inner, r, hn::Sub(one, exp_r_hi));
+  if constexpr (sizeof(T) == 8) exp_r_lo = hn::MulAdd(r_lo, exp_r_hi, exp_r_lo);
   // e = 2^n e^r as hi + lo, times `unit` (2^S where scaled, else 1).
   V e_hi, e_lo;
   if constexpr (kScalef) {
-    e_hi = Scalef(exp_r_hi, reduced.n);
-    e_lo = Scalef(exp_r_lo, reduced.n);
+    e_hi = Scalef(exp_r_hi, n);
+    e_lo = Scalef(exp_r_lo, n);
   } else {
-    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^(n+S)
-    e_hi = hn::Mul(exp_r_hi, scale);                                           // exact
+    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, rounded));  // 2^(n+S)
+    e_hi = hn::Mul(exp_r_hi, scale);                                   // exact
     e_lo = hn::Mul(exp_r_lo, scale);
   }
   const V unit = kScaled ? hn::Set(d, C::kScaleUp) : one;
@@ -215,16 +202,38 @@ HWY_INLINE V SigmoidOfNegativeMagnitude(D d, V x, V z) {
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SigmoidOfModerate(D d, V x) {
   const V one = hn::Set(d, 1.0f);
-  const auto reduced = ReduceExp<0, /*kNegated=*/true>(d, x);
-  const V inner = hn::MulAdd(reduced.q, reduced.r, one);                     // e^r = 1 + r inner
-  const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));  // 2^n
-  const V scaled_inner = hn::Mul(inner, scale);                              // exact
+  V r, r_lo, q, n, rounded;
+  ReduceExp<0, /*kNegated=*/true>(d, x, r, r_lo, q, n, rounded);
+  const V inner = hn::MulAdd(q, r, one);                             // e^r = 1 + r inner
+  const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, rounded));  // 2^n
+  const V scaled_inner = hn::Mul(inner, scale);                      // exact
   const V scale_plus_one = hn::Add(scale, one);
-  const V denominator_hi = hn::MulAdd(scaled_inner, reduced.r, scale_plus_one);
+  const V denominator_hi = hn::MulAdd(scaled_inner, r, scale_plus_one);
   // exact: denominator_hi is within a factor 2 of 2^n + 1
   const V rest = hn::Sub(scale_plus_one, denominator_hi);
-  const V denominator_lo = hn::MulAdd(scaled_inner, reduced.r, rest);
+  const V denominator_lo = hn::MulAdd(scaled_inner, r, rest);
   return ReciprocalDoubleWord(d, denominator_hi, denominator_lo);
+}
+
+// Sigmoid without the moderate shortcut: the 2^S scaling only matters where e or its low part
+// would leave the normal range, and vectors without such a lane (nearly all) skip its three
+// multiplies. A vector of both kinds takes both and each lane its own kind's result, so that a
+// lane's bits never depend on the lanes beside it (the layout, the tail).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V SigmoidOfAny(D d, V x) {
+  using C = ExpConstants<hn::TFromD<D>>;
+  // x86's max returns its second operand where either is NaN (Arm's returns the NaN): a NaN
+  // stays NaN throughout.
+  const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
+  if constexpr (kHasScalef<V>) {
+    return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
+  } else {
+    const auto unscaled = hn::Ge(z, hn::Set(d, C::kUnscaledFloor));
+    if (hn::AllTrue(d, unscaled)) return SigmoidOfNegativeMagnitude<false, false>(d, x, z);
+    const V scaled = SigmoidOfNegativeMagnitude<false, true>(d, x, z);
+    if (hn::AllFalse(d, unscaled)) return scaled;
+    return hn::IfThenElse(unscaled, SigmoidOfNegativeMagnitude<false, false>(d, x, z), scaled);
+  }
 }
 
 struct SigmoidForward {
@@ -237,24 +246,15 @@ struct SigmoidForward {
     using C = ExpConstants<T>;
     if constexpr (kHasSlotTables<V>) return SlotSigmoid(x);
     // Activations' inputs nearly never leave [-16, 16]: such vectors take 24 vector operations
-    // instead of about 35.
+    // instead of about 35. As in SigmoidOfAny, a vector of both kinds chooses lane by lane.
     if constexpr (sizeof(T) == 4 && !kHasScalef<V>) {
-      if (hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, C::kModerate)))) {
-        return SigmoidOfModerate(d, x);
-      }
+      const auto moderate = hn::Le(hn::Abs(x), hn::Set(d, C::kModerate));
+      if (hn::AllTrue(d, moderate)) return SigmoidOfModerate(d, x);
+      const V any = SigmoidOfAny(d, x);
+      if (hn::AllFalse(d, moderate)) return any;
+      return hn::IfThenElse(moderate, SigmoidOfModerate(d, x), any);
     }
-    // x86's max returns its second operand where either is NaN: a NaN stays NaN throughout.
-    const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
-    if constexpr (kHasScalef<V>) {
-      return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
-    } else {
-      // The 2^S scaling only matters where e or its low part would leave the normal range:
-      // vectors without such a lane (nearly all) skip its three multiplies.
-      if (hn::AllTrue(d, hn::Ge(z, hn::Set(d, C::kUnscaledFloor)))) {
-        return SigmoidOfNegativeMagnitude<false, false>(d, x, z);
-      }
-      return SigmoidOfNegativeMagnitude<false, true>(d, x, z);
-    }
+    return SigmoidOfAny(d, x);
 #else
     return PerLaneLongDouble(d, x, &SigmoidLongDouble);
 #endif
@@ -279,28 +279,33 @@ struct TanhForward {
     const V two = hn::Set(d, T(2));
     // x86's min returns its second operand where either is NaN: a NaN stays NaN throughout.
     const V a = hn::Min(hn::Set(d, C::kTanhSaturation), hn::Abs(x));
-    const auto reduced = ReduceExp<0>(d, hn::Add(a, a));
-    const V r_squared = hn::Mul(reduced.r, reduced.r);
-    const V expm1_r_hi = hn::MulAdd(r_squared, reduced.q, reduced.r);
+    V r, r_lo, q, n, rounded;
+    ReduceExp<0>(d, hn::Add(a, a), r, r_lo, q, n, rounded);
+    const V r_squared = hn::Mul(r, r);
+    const V expm1_r_hi = hn::MulAdd(r_squared, q, r);
     // r - hi is exact (hi is within a factor 2 of r)
-    V expm1_r_lo = hn::MulAdd(r_squared, reduced.q, hn::Sub(reduced.r, expm1_r_hi));
+    V expm1_r_lo = hn::MulAdd(r_squared, q, hn::Sub(r, expm1_r_hi));
     if constexpr (sizeof(T) == 8) {  // expm1(r + r_lo) = expm1(r) + r_lo e^r
-      expm1_r_lo = hn::MulAdd(reduced.r_lo, hn::Add(one, expm1_r_hi), expm1_r_lo);
+      expm1_r_lo = hn::MulAdd(r_lo, hn::Add(one, expm1_r_hi), expm1_r_lo);
     }
-    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, reduced.rounded));
+    const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, rounded));
     const V product = hn::Mul(scale, expm1_r_hi);  // exact
     const V product_lo = hn::Mul(scale, expm1_r_lo);
-    const auto denominator = FastTwoSum(hn::Add(scale, one), product);
-    const V denominator_lo = hn::Add(denominator.lo, product_lo);
+    V denominator_rest;
+    const V denominator_hi = FastTwoSum(hn::Add(scale, one), product, denominator_rest);
+    const V denominator_lo = hn::Add(denominator_rest, product_lo);
     // T = (T + 2) - 2 derived exactly from the denominator, so T / (T + 2) = 1 - 2 / (T + 2)
     // holds to the last bit even where S + 1 is rounded (S >= 2^24, T + 2 >= 2^24).
-    const auto shifted = FastTwoSum(denominator.hi, hn::Neg(two));
+    V shifted_lo;
+    const V shifted_hi = FastTwoSum(denominator_hi, hn::Neg(two), shifted_lo);
     // renormalised, so that hi holds T rounded also where T is tiny; product_lo joins after,
     // not to be rounded away with the rest where T is tiny.
-    auto numerator = FastTwoSum(shifted.hi, hn::Add(shifted.lo, denominator.lo));
-    numerator.lo = hn::Add(numerator.lo, product_lo);
+    V numerator_lo;
+    const V numerator_hi =
+        FastTwoSum(shifted_hi, hn::Add(shifted_lo, denominator_rest), numerator_lo);
+    numerator_lo = hn::Add(numerator_lo, product_lo);
     const V tanh_a =
-        DivideDoubleWord(d, numerator.hi, numerator.lo, denominator.hi, denominator_lo);
+        DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
     return hn::CopySignToAbs(tanh_a, x);
 #else
     return PerLaneLongDouble(d, x, &TanhLongDouble);

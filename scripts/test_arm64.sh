@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The library on aarch64 under emulation: cross-builds it and its C++ suites with Debian's
+# aarch64 toolchain against an arm64 sysroot of Debian's LibTorch 1.13, Highway and GoogleTest
+# (scripts/arm64_sysroot.sh), then runs them under qemu-user once per CPU model, each giving
+# Highway another best target: NEON, SVE at 256-bit vectors, SVE at 512, SVE2 at 512. Each run
+# also checks every target below its best (test_simd_targets, the per-target accuracy sweeps).
+# Ends with a ctest summary line per CPU model. No speed figures: this is emulation.
+#   scripts/test_arm64.sh [ctest-label-regex]   (default: cpp|fuzz|accuracy)
+# ACTIVATIONS_SWEEP_STRIDE  every k-th float32 pattern in the accuracy sweeps (default 4099;
+#                           1 is all 2^32, hours under emulation)
+# FUZZ_CASES                differential fuzzer cases per run (default 300)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+labels="${1:-cpp|fuzz|accuracy}"
+sysroot="$("$root/scripts/arm64_sysroot.sh" | tail -n 1)"
+build_dir="${ARM64_BUILD_DIR:-$root/build-arm64}"
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
+  -DACTIVATIONS_ARM64_SYSROOT="$sysroot" -DACTIVATIONS_BUILD_EXAMPLES=OFF
+cmake --build "$build_dir" --parallel "$(nproc)"
+
+# qemu-user takes the guest's library root, environment and CPU model from these.
+export QEMU_LD_PREFIX="$sysroot"
+export QEMU_SET_ENV="LD_LIBRARY_PATH=$sysroot/usr/lib/aarch64-linux-gnu:$sysroot/lib/aarch64-linux-gnu"
+export ACTIVATIONS_SWEEP_STRIDE="${ACTIVATIONS_SWEEP_STRIDE:-4099}"
+export FUZZ_CASES="${FUZZ_CASES:-300}"
+# (name, qemu CPU model): sve-default-vector-length is in bytes.
+models=(
+  "NEON|max,sve=off"
+  "SVE 256-bit|max,sve-default-vector-length=32"
+  "SVE 512-bit (A64FX, no SVE2)|a64fx"
+  "SVE2 512-bit|max,sve-default-vector-length=64"
+)
+summaries=()
+status=0
+for model in "${models[@]}"; do
+  name="${model%%|*}"
+  export QEMU_CPU="${model#*|}"
+  log="$build_dir/arm64-$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log"
+  printf '\n===== %s (qemu -cpu %s) =====\n' "$name" "$QEMU_CPU"
+  if ctest --test-dir "$build_dir" -L "$labels" --output-on-failure --parallel "$(nproc)" -V \
+       > "$log" 2>&1; then :; else status=1; fi
+  grep -E '^[0-9]*: \[ accuracy \]|^\[ accuracy \]' "$log" | sed 's/^[0-9]*: //' | sort -u || true
+  summaries+=("$(printf '%-30s %s' "$name:" "$(grep -E 'tests passed|tests failed' "$log")")")
+  [ "$status" = 0 ] || grep -E '\*\*\*Failed|Failed  ' "$log" | head -20
+done
+printf '\n===== ctest per CPU model =====\n'
+printf '%s\n' "${summaries[@]}"
+exit "$status"
