@@ -28,7 +28,7 @@ std::vector<GradCase> grad_cases(double slope) {
        [](const torch::Tensor& x) { return torch::tanh(x); },
        [](torch::Tensor& x) { activations::tanh_(x); }, false},
       {"relu", [](const torch::Tensor& x) { return activations::relu(x); },
-       [](const torch::Tensor& x) { return torch::relu(x); },
+       [](const torch::Tensor& x) { return torch_relu(x); },
        [](torch::Tensor& x) { activations::relu_(x); }, true},
       {"leaky_relu", [=](const torch::Tensor& x) { return activations::leaky_relu(x, slope); },
        [=](const torch::Tensor& x) { return torch::leaky_relu(x, slope); },

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "torch_relu_reference.h"
+
 namespace activations::testing {
 
 // References in long double (64-bit significand): far below one ULP of float or double.

@@ -33,7 +33,7 @@ TEST_P(SimdTargets, ReluAndLeakyReluBitIdenticalToTorch) {
   for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16}) {
     const auto x = mixed_values(5000, dtype);
     const bool any_nan = dtype == torch::kBFloat16;
-    EXPECT_EQ(first_bit_difference(activations::relu(x), torch::relu(x), any_nan), -1) << dtype;
+    EXPECT_EQ(first_bit_difference(activations::relu(x), torch_relu(x), any_nan), -1) << dtype;
     EXPECT_EQ(
         first_bit_difference(activations::leaky_relu(x, 0.3), torch::leaky_relu(x, 0.3), any_nan),
         -1)
@@ -42,7 +42,7 @@ TEST_P(SimdTargets, ReluAndLeakyReluBitIdenticalToTorch) {
   for (const auto dtype :
        {torch::kUInt8, torch::kInt8, torch::kInt16, torch::kInt32, torch::kInt64}) {
     const auto x = torch::randint(-100, 100, {777}).to(dtype);
-    EXPECT_EQ(first_bit_difference(activations::relu(x), torch::relu(x)), -1) << dtype;
+    EXPECT_EQ(first_bit_difference(activations::relu(x), torch_relu(x)), -1) << dtype;
   }
 }
 

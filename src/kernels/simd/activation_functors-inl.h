@@ -215,6 +215,19 @@ HWY_INLINE V SigmoidOfModerate(D d, V x) {
   return ReciprocalDoubleWord(d, denominator_hi, denominator_lo);
 }
 
+// x86's max and min return their second operand where either is NaN, which the callers order so
+// that a NaN input stays NaN; Arm's (NEON's and SVE's maxnm and minnm) return the number, so there
+// the NaN lanes are put back.
+template <class V>
+HWY_INLINE V KeepNaN(V x, V result) {
+#if HWY_ARCH_X86
+  (void)x;
+  return result;
+#else
+  return hn::IfThenElse(hn::IsNaN(x), x, result);
+#endif
+}
+
 // Sigmoid without the moderate shortcut: the 2^S scaling only matters where e or its low part
 // would leave the normal range, and vectors without such a lane (nearly all) skip its three
 // multiplies. A vector of both kinds takes both and each lane its own kind's result, so that a
@@ -222,15 +235,15 @@ HWY_INLINE V SigmoidOfModerate(D d, V x) {
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SigmoidOfAny(D d, V x) {
   using C = ExpConstants<hn::TFromD<D>>;
-  // x86's max returns its second operand where either is NaN (Arm's returns the NaN): a NaN
-  // stays NaN throughout.
+  // a NaN stays NaN throughout (KeepNaN)
   const V z = hn::Max(hn::Set(d, C::kExpUnderflow), hn::Or(x, hn::SignBit(d)));
   if constexpr (kHasScalef<V>) {
     return SigmoidOfNegativeMagnitude<true, false>(d, x, z);
   } else {
     const auto unscaled = hn::Ge(z, hn::Set(d, C::kUnscaledFloor));
+    // (a NaN lane is never unscaled: Arm's max makes its z the underflow bound)
     if (hn::AllTrue(d, unscaled)) return SigmoidOfNegativeMagnitude<false, false>(d, x, z);
-    const V scaled = SigmoidOfNegativeMagnitude<false, true>(d, x, z);
+    const V scaled = KeepNaN(x, SigmoidOfNegativeMagnitude<false, true>(d, x, z));
     if (hn::AllFalse(d, unscaled)) return scaled;
     return hn::IfThenElse(unscaled, SigmoidOfNegativeMagnitude<false, false>(d, x, z), scaled);
   }
@@ -277,7 +290,7 @@ struct TanhForward {
     using C = ExpConstants<T>;
     const V one = hn::Set(d, T(1));
     const V two = hn::Set(d, T(2));
-    // x86's min returns its second operand where either is NaN: a NaN stays NaN throughout.
+    // a NaN stays NaN throughout (KeepNaN)
     const V a = hn::Min(hn::Set(d, C::kTanhSaturation), hn::Abs(x));
     V r, r_lo, q, n, rounded;
     ReduceExp<0>(d, hn::Add(a, a), r, r_lo, q, n, rounded);
@@ -306,7 +319,7 @@ struct TanhForward {
     numerator_lo = hn::Add(numerator_lo, product_lo);
     const V tanh_a =
         DivideDoubleWord(d, numerator_hi, numerator_lo, denominator_hi, denominator_lo);
-    return hn::CopySignToAbs(tanh_a, x);
+    return KeepNaN(x, hn::CopySignToAbs(tanh_a, x));
 #else
     return PerLaneLongDouble(d, x, &TanhLongDouble);
 #endif
