@@ -28,3 +28,25 @@ requires_export = pytest.mark.skipif(not hasattr(torch, "export"),
                                      reason=f"torch {torch.__version__} has no torch.export")
 requires_opcheck = pytest.mark.skipif(not hasattr(torch.library, "opcheck"),
                                       reason=f"torch {torch.__version__} has no opcheck")
+
+
+def _functionalizes_custom_mutations() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("torch._higher_order_ops.auto_functionalize") is not None
+    except ModuleNotFoundError:  # no torch._higher_order_ops at all (before 2.1)
+        return False
+
+
+# A graph holding a custom operator that mutates its input (our in-place and out= operators)
+# compiles and exports through auto_functionalize, which came with torch 2.3.
+requires_mutation_functionalization = pytest.mark.skipif(
+    not _functionalizes_custom_mutations(),
+    reason=f"torch {torch.__version__} cannot functionalize a custom in-place operator "
+           "(auto_functionalize came with 2.3)")
+# Dynamo traces a custom operator's out= from torch 2.5 on ("out variant of TensorVariable"
+# before).
+requires_traced_out_variants = pytest.mark.skipif(
+    tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2]) < (2, 5),
+    reason=f"torch {torch.__version__}'s dynamo cannot trace a custom operator's out=")

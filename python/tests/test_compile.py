@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import requires_compile, requires_fake_kernels
+from conftest import (requires_compile, requires_fake_kernels, requires_mutation_functionalization,
+                      requires_traced_out_variants)
 from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MyTanh, leakyrelu, relu_
 
 pytestmark = requires_compile
@@ -24,6 +25,7 @@ def forward_and_backward(net, x):
     return y.detach(), [p.grad.clone() for p in net.parameters()]
 
 
+@requires_mutation_functionalization  # the model has in-place layers
 def test_fullgraph_inductor_matches_eager_forward_and_backward():
     torch._dynamo.reset()
     eager, compiled = model(), model()
@@ -36,7 +38,8 @@ def test_fullgraph_inductor_matches_eager_forward_and_backward():
         torch.testing.assert_close(g, e)
 
 
-def test_inplace_and_out_operators_under_compile():
+@requires_mutation_functionalization
+def test_inplace_operators_under_compile():
     torch._dynamo.reset()
     ops = torch.ops.activations
 
@@ -46,9 +49,25 @@ def test_inplace_and_out_operators_under_compile():
         ops.tanh_(b)
         relu_(c)
         ops.leaky_relu_(d, 0.1)
+        return leakyrelu(a + b - 1, 0.3) * c + d
+
+    x = torch.randn(40)
+    torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
+
+
+@requires_mutation_functionalization
+@requires_traced_out_variants
+def test_out_operators_under_compile():
+    torch._dynamo.reset()
+    ops = torch.ops.activations
+
+    def f(x):
+        a = torch.sigmoid(x)
         out = torch.empty_like(x)
         ops.tanh(x * a, out=out)
-        return leakyrelu(a + b - 1, 0.3) * c + d + out
+        other = torch.empty_like(x)
+        ops.leaky_relu(out - 0.5, 0.3, out=other)
+        return a + out * other
 
     x = torch.randn(40)
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))

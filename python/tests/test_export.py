@@ -2,12 +2,13 @@
 matches eager, our operators in its graph."""
 import torch
 
-from conftest import requires_export
+from conftest import requires_export, requires_fake_kernels, requires_mutation_functionalization
 from test_compile import model
 
 pytestmark = requires_export
 
 
+@requires_mutation_functionalization  # the model has in-place layers
 def test_exported_program_runs_and_matches_eager():
     net = model().eval()
     x = torch.randn(8, 6)
@@ -20,6 +21,8 @@ def test_exported_program_runs_and_matches_eager():
             torch.testing.assert_close(program.module()(batch), net(batch))
 
 
+@requires_mutation_functionalization
+@requires_fake_kernels
 def test_export_with_a_dynamic_batch():
     net = model().eval()
     batch = torch.export.Dim("batch")
