@@ -45,7 +45,7 @@ for model in "${models[@]}"; do
     if qemu-aarch64 "$build_dir/$suite" > "$log" 2>&1; then :; else status=1; fi
     grep -E '^\[ accuracy \]|^\[  FAILED  \]' "$log" || true
     line+=" $(basename "$suite") $(grep -Eo '^\[  PASSED  \] [0-9]+ tests?' "$log" |
-      grep -Eo '[0-9]+' || echo 0) passed, $(grep -Ec '^\[  FAILED  \] [A-Za-z]' "$log") failed;"
+      grep -Eo '[0-9]+' || echo 0) passed, $(grep -Ec '^\[  FAILED  \] [A-Za-z]' "$log" || true) failed;"
   done
   summaries+=("$line")
 done

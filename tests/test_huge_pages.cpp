@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include <sys/mman.h>
+
 namespace activations::testing {
 namespace {
 
@@ -37,6 +39,19 @@ bool kernel_has_transparent_huge_pages() {
   return std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").good();
 }
 
+// Whether advice on a mapping of our own shows in smaps: not under qemu-user (scripts/
+// test_arm64.sh), which takes madvise(MADV_HUGEPAGE) and does nothing with it.
+bool advice_shows_in_smaps() {
+  constexpr size_t kBytes = size_t{4} << 20;
+  void* mapping = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapping == MAP_FAILED) return false;
+  const bool shows =
+      madvise(mapping, kBytes, MADV_HUGEPAGE) == 0 &&
+      mapping_flags(static_cast<char*>(mapping) + kBytes / 2).find(" hg ") != std::string::npos;
+  munmap(mapping, kBytes);
+  return shows;
+}
+
 const void* middle_of(const torch::Tensor& t) {
   return static_cast<const char*>(t.data_ptr()) + t.nbytes() / 2;
 }
@@ -47,6 +62,7 @@ class HugePages : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!kernel_has_transparent_huge_pages()) GTEST_SKIP() << "no transparent huge pages";
+    if (!advice_shows_in_smaps()) GTEST_SKIP() << "madvise(MADV_HUGEPAGE) does not show in smaps";
     ::setenv("ACTIVATIONS_HUGE_PAGES", "1", 1);
   }
   void TearDown() override { ::unsetenv("ACTIVATIONS_HUGE_PAGES"); }

@@ -74,10 +74,11 @@ TEST_P(SimdTargets, SigmoidAndTanhWithinTheirBounds) {
   }
 }
 
-// Where the target has FMA, tanh's backward fuses 1 - y^2 as ATen's AVX2 and AVX-512 kernels
-// do; without FMA it rounds twice, as ATen's default kernel for such CPUs does.
+// Where the target has FMA, tanh's backward fuses 1 - y^2 as ATen's AVX2, AVX-512 and Arm
+// kernels do; without FMA it rounds twice, as ATen's default kernel for such CPUs does.
 bool has_fma(int64_t target) {
-  return target == HWY_AVX2 || target == HWY_AVX3;
+  return target == HWY_AVX2 || target == HWY_AVX3 || target == HWY_NEON || target == HWY_SVE ||
+         target == HWY_SVE2 || target == HWY_SVE_256 || target == HWY_SVE2_128;
 }
 
 TEST_P(SimdTargets, BackwardMatchesAten) {
