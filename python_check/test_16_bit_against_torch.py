@@ -1,7 +1,9 @@
 """Every float16 and bfloat16 value through our operators beside torch's own 16-bit CPU kernels,
 which torch 2.x has and 1.13 lacks for float16: ours are bit-identical where torch computes in
 float and rounds once, and otherwise equal to that once-rounded result, which torch's kernels
-miss for a few sigmoid inputs and for many float16 sigmoid_backward ones."""
+miss for a few sigmoid inputs and for many float16 sigmoid_backward ones. silu is the exact
+result rounded once (torch's 16-bit silu is not everywhere: at -inf, in bfloat16's tail), its
+backward within 1 ULP of it."""
 import pytest
 import torch
 
@@ -76,6 +78,55 @@ def test_bit_identical_to_torchs_own_16_bit_kernels_where_torch_rounds_once(dtyp
     if dtype == torch.bfloat16:
         ours, theirs = BACKWARD["sigmoid_backward"]
         assert same_bits(ours(g, x), theirs(g, x))
+
+
+def silu_exact(x):
+    """x * sigmoid(x) in float64 for 16-bit inputs: x / (1 + e^-x), within a few float64 ULPs
+    of exact until e^-x overflows (x < -709), where the 16-bit result is 0 anyway; at -inf, where
+    it is NaN (-inf / inf), the limit, 0."""
+    return torch.where(x == -float("inf"), torch.zeros_like(x), x / (1 + torch.exp(-x)))
+
+
+def rounded_once(x, dtype):
+    """float64 values rounded to a 16-bit dtype once. torch converts double to half and bfloat16
+    through float, rounding twice (2^-25 (1 + 2^-40) gives 0, not float16's 2^-24); rounding to
+    float32 by round-to-odd first, the inexact results made odd, leaves the second rounding the
+    only one that matters, float32 having more than two bits to spare."""
+    nearest = x.float()
+    inexact = nearest.double() != x
+    even = (nearest.view(torch.int32) & 1) == 0
+    toward_x = torch.where(x > nearest.double(), torch.full_like(nearest, float("inf")),
+                           torch.full_like(nearest, -float("inf")))
+    odd = torch.where(inexact & even, torch.nextafter(nearest, toward_x), nearest)
+    return odd.to(dtype)
+
+
+def as_ordered_integers(x):
+    """16-bit floats as integers in their order, +0 and -0 both 0: neighbours differ by 1."""
+    bits = x.view(torch.int16).to(torch.int32)
+    return torch.where(bits < 0, -(bits & 0x7FFF), bits)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_silu_is_the_once_rounded_exact_result(dtype):
+    x = every_value(dtype)
+    y, expected = A.silu(x), rounded_once(silu_exact(x.double()), dtype)
+    assert bool(((y == expected) | (y.isnan() & expected.isnan())).all())  # 0 of either sign
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_silu_backward_within_1_ulp_of_the_once_rounded_exact_result(dtype):
+    """Computed in float32, the derivative s (1 + x (1 - s)) can fall on the other side of a
+    16-bit rounding boundary (a few float16 values); torch's float32 one underflows to 0 from
+    x = -88.7, where bfloat16 holds the exact result."""
+    g, x = gradients(dtype), every_value(dtype)
+    finite = torch.isfinite(x)
+    g, x = g[finite], x[finite]
+    x64 = x.double()
+    exact = rounded_once(g.double() * torch.sigmoid(x64) * (1 + x64 * torch.sigmoid(-x64)), dtype)
+    ours = A.silu_backward(g, x)
+    distance = (as_ordered_integers(ours) - as_ordered_integers(exact)).abs()
+    assert not ours.isnan().any() and int(distance.max()) <= 1
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

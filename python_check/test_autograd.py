@@ -24,10 +24,12 @@ FUNCTIONS = {
     "relu": lambda x: torch.ops.activations.relu(x),
     "leaky_relu": lambda x: torch.ops.activations.leaky_relu(x, 0.2),
     "leaky_relu_negative": lambda x: torch.ops.activations.leaky_relu(x, -0.3),
+    "silu": lambda x: torch.ops.activations.silu(x),
     "sigmoid_": lambda x: in_place(torch.ops.activations.sigmoid_, x * 1.0),
     "tanh_": lambda x: in_place(torch.ops.activations.tanh_, x * 1.0),
     "relu_": lambda x: in_place(torch.ops.activations.relu_, x * 1.0),
     "leaky_relu_": lambda x: in_place(torch.ops.activations.leaky_relu_, x * 1.0, 0.2),
+    "silu_": lambda x: in_place(torch.ops.activations.silu_, x * 1.0),
 }
 
 TORCH = {
@@ -36,6 +38,7 @@ TORCH = {
     "relu": torch.relu,
     "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, 0.2),
     "leaky_relu_negative": lambda x: torch.nn.functional.leaky_relu(x, -0.3),
+    "silu": torch.nn.functional.silu,
 }
 
 
@@ -49,13 +52,24 @@ def test_gradgradcheck(ops, name):
     assert gradgradcheck(FUNCTIONS[name], (away_from_kinks(),))
 
 
-@pytest.mark.parametrize("name", ["sigmoid_backward", "tanh_backward", "relu_backward"])
+@pytest.mark.parametrize("name", ["sigmoid_backward", "tanh_backward", "relu_backward",
+                                  "silu_backward"])
 def test_backward_operators_gradcheck(ops, name):
     grad = torch.randn(20, dtype=torch.float64, requires_grad=True)
-    output = torch.rand(20, dtype=torch.float64).add(0.05).requires_grad_(True)
+    # the forward output, or for silu_backward the forward input (any value will do)
+    saved = torch.rand(20, dtype=torch.float64).add(0.05).requires_grad_(True)
     op = getattr(ops, name)
-    assert gradcheck(op, (grad, output))
-    assert gradgradcheck(op, (grad, output))
+    assert gradcheck(op, (grad, saved))
+    assert gradgradcheck(op, (grad, saved))
+
+
+def test_silu_backward_is_torchs(ops):
+    """silu_backward takes the forward input, as torch's does: the two agree on every input,
+    the gradient's and the input's broadcast against each other."""
+    grad = torch.randn(6, 1, dtype=torch.float64)
+    x = torch.randn(1, 50, dtype=torch.float64) * 8
+    expected = torch.ops.aten.silu_backward(grad.expand(6, 50), x.expand(6, 50))
+    assert torch.allclose(ops.silu_backward(grad, x), expected, rtol=1e-14, atol=1e-300)
 
 
 @pytest.mark.parametrize("name", sorted(TORCH))
@@ -70,6 +84,32 @@ def test_gradients_equal_torch(ops, name, dtype):
         grads.append(leaf.grad)
     tolerance = 1e-6 if dtype == torch.float32 else 1e-14
     assert torch.allclose(grads[0], grads[1], rtol=tolerance, atol=tolerance)
+
+
+def test_silu_in_place_keeps_its_input_for_backward(ops):
+    """silu's derivative needs x, which silu_ overwrites: the gradient through a view of a
+    non-leaf, and the second derivative, equal the out-of-place operator's."""
+    x = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
+
+    def in_place_on_a_view(v):
+        w = v * 2.0
+        ops.silu_(w[:, 1:4])
+        return w
+
+    def out_of_place(v):
+        w = v * 2.0
+        return torch.cat([w[:, :1], ops.silu(w[:, 1:4]), w[:, 4:]], dim=1)
+
+    weights = torch.randn(4, 6, dtype=torch.float64)
+    grads = []
+    for f in (in_place_on_a_view, out_of_place):
+        (first,) = torch.autograd.grad((f(x) * weights).sum(), x, create_graph=True)
+        (second,) = torch.autograd.grad(first.sum(), x)
+        grads.append((first, second))
+    assert torch.equal(grads[0][0], grads[1][0]) and torch.equal(grads[0][1], grads[1][1])
+    leaf = torch.randn(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match="activations::silu_: a leaf Variable"):
+        ops.silu_(leaf)
 
 
 def test_inplace_rules(ops):

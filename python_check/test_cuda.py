@@ -22,6 +22,8 @@ LONG_DOUBLE = {
     "sigmoid": lambda w: np.where(w >= 0, 1 / (1 + np.exp(-np.abs(w))),
                                   np.exp(-np.abs(w)) / (1 + np.exp(-np.abs(w)))),
     "tanh": np.tanh,
+    # e^-w overflows long double below w = -11356, where the rounded results are 0 anyway
+    "silu": lambda w: w / (1 + np.exp(-w)),
 }
 
 
@@ -66,15 +68,36 @@ def test_sigmoid_and_tanh_within_bounds(dtype, bound):
     assert (A.sigmoid(tail) > 0).all()
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+# float32 within 1 ULP, the 16-bit types correctly rounded (src/kernels/portable: in double).
+@pytest.mark.parametrize("dtype,bound", [(torch.float32, 1), (torch.bfloat16, 0.501),
+                                         (torch.float16, 0.501)])
+def test_silu_within_bounds(dtype, bound):
+    x = sample(dtype)
+    y = A.silu(x)
+    assert y.device == x.device and y.dtype == x.dtype
+    assert ulp_error(y, x, "silu") <= bound
+    assert torch.equal(torch.isnan(y), torch.isnan(x))
+    # below -88.7 torch's silu gives 0; the exact values round to nonzero floats down to -108
+    tail = torch.linspace(-108, -88, 10001, device="cuda")
+    assert (A.silu(tail) < 0).all()
+    ends = A.silu(torch.tensor([float("-inf"), float("inf")], device="cuda", dtype=dtype))
+    assert ends[0] == 0 and ends[1] == float("inf")
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "silu"])
 def test_backward_operators_match_torch(name):
     g = torch.randn(1 << 16, device="cuda")
-    y = getattr(torch, name)(torch.randn(1 << 16, device="cuda") * 3)
+    x = torch.randn(1 << 16, device="cuda") * 3
+    # what autograd saves: the forward output, or silu's input
+    y = x if name == "silu" else getattr(torch, name)(x)
     theirs = {"sigmoid": lambda: torch.ops.aten.sigmoid_backward(g, y),
               "tanh": lambda: torch.ops.aten.tanh_backward(g, y),
-              "relu": lambda: torch.ops.aten.threshold_backward(g, y, 0)}[name]()
+              "relu": lambda: torch.ops.aten.threshold_backward(g, y, 0),
+              "silu": lambda: torch.ops.aten.silu_backward(g, y)}[name]()
     ours = getattr(A, name + "_backward")(g, y)
-    assert torch.allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    # torch's float32 1 + x (1 - s) cancels near silu's minimum (x = -1.28): some 2e-6 off there
+    atol = 2e-6 if name == "silu" else 1e-7
+    assert torch.allclose(ours, theirs, rtol=1e-6, atol=atol)
 
 
 def test_layouts_inplace_out_and_streams():
@@ -85,9 +108,14 @@ def test_layouts_inplace_out_and_streams():
     y = base.clone()
     A.tanh_(y)
     assert torch.allclose(y, torch.tanh(base), rtol=1e-6, atol=1e-7)
+    y = base.clone()
+    A.silu_(y)
+    assert torch.allclose(y, torch.nn.functional.silu(base), rtol=1e-6, atol=1e-7)
     out = torch.empty(96, 64, device="cuda")
     A.leaky_relu(base.t(), 0.2, out=out)
     assert torch.equal(out, torch.nn.functional.leaky_relu(base.t(), 0.2))
+    A.silu(base.t(), out=out)
+    assert torch.allclose(out, torch.nn.functional.silu(base.t()), rtol=1e-6, atol=1e-7)
     stream = torch.cuda.Stream()
     with torch.cuda.stream(stream):
         z = A.sigmoid(base)
@@ -95,12 +123,13 @@ def test_layouts_inplace_out_and_streams():
     assert torch.allclose(z, torch.sigmoid(base), rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "silu"])
 def test_gradients_and_gradcheck(name):
     fn = {"sigmoid": A.sigmoid, "tanh": A.tanh, "relu": A.relu,
-          "leaky_relu": lambda t: A.leaky_relu(t, 0.2)}[name]
+          "leaky_relu": lambda t: A.leaky_relu(t, 0.2), "silu": A.silu}[name]
     ref = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-           "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.2)}[name]
+           "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.2),
+           "silu": torch.nn.functional.silu}[name]
     x = torch.randn(4096, device="cuda") * 3
     grads = []
     for f in (fn, ref):

@@ -7,7 +7,8 @@ import torch
 @torch.jit.script
 def scripted_activations(x: torch.Tensor) -> torch.Tensor:
     return (torch.ops.activations.sigmoid(x) + torch.ops.activations.tanh(x)
-            + torch.ops.activations.relu(x) + torch.ops.activations.leaky_relu(x, 0.2))
+            + torch.ops.activations.relu(x) + torch.ops.activations.leaky_relu(x, 0.2)
+            + torch.ops.activations.silu(x))
 
 
 class Block(torch.nn.Module):
@@ -21,10 +22,10 @@ class Block(torch.nn.Module):
 
 def test_scripted_function_calls_our_operators(ops):
     x = torch.randn(3, 4)
-    expected = ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2)
+    expected = ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2) + ops.silu(x)
     assert torch.equal(scripted_activations(x), expected)
     graph = str(scripted_activations.graph)
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu"):
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "silu"):
         assert f"activations::{name}" in graph
 
 
@@ -43,5 +44,6 @@ def test_scripted_gradients(ops):
     x = torch.randn(5, dtype=torch.float64, requires_grad=True)
     scripted_activations(x).sum().backward()
     expected = torch.autograd.grad(
-        (ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2)).sum(), x)[0]
+        (ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2)
+         + ops.silu(x)).sum(), x)[0]
     assert torch.equal(x.grad, expected)

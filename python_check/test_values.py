@@ -51,6 +51,9 @@ PIECEWISE = [
 SMOOTH = [
     ("sigmoid", lambda ops, x: ops.sigmoid(x), torch.sigmoid),
     ("tanh", lambda ops, x: ops.tanh(x), torch.tanh),
+    # torch's silu in float64 is exact enough for float32 inputs: below x = -709, where its e^-x
+    # overflows and it gives -0, the float32 result rounds to 0 too (it does below x = -108.7)
+    ("silu", lambda ops, x: ops.silu(x), F.silu),
 ]
 FLOATS = [torch.float32, torch.float64, torch.bfloat16, torch.float16]
 
@@ -92,13 +95,13 @@ def test_layouts_match_torch(ops, dtype, name, ours, theirs):
             assert y.stride() == expected.stride(), layout
         assert y.dtype == expected.dtype, layout
         assert same_bits(x, before), layout
-        if name in ("sigmoid", "tanh"):
+        if name in ("sigmoid", "tanh", "silu"):
             assert torch.allclose(y.double(), expected.double(), rtol=1e-2, atol=1e-6), layout
         else:
             assert same_bits(y, expected), layout
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "silu"])
 def test_inplace_and_out_variants(ops, name):
     x = torch.randn(5, 6).t()
     expected = getattr(ops, name)(x)
@@ -120,10 +123,56 @@ def test_integer_dtypes(ops):
         ops.relu(torch.tensor([True]))
 
 
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int32, torch.int64, torch.bool])
+def test_silu_refuses_what_is_not_floating_point(ops, dtype):
+    """As torch's silu: no integral or bool inputs, and out= of the input's dtype only."""
+    x = torch.ones(4, dtype=dtype)
+    with pytest.raises(RuntimeError, match="activations::silu: .*not supported"):
+        ops.silu(x)
+    with pytest.raises(RuntimeError, match="activations::silu_: .*not supported"):
+        ops.silu_(x)
+    with pytest.raises(RuntimeError, match="activations::silu.out: .*not supported"):
+        ops.silu(x, out=torch.empty(4))
+    with pytest.raises(RuntimeError, match="activations::silu.out: expected out to have dtype"):
+        ops.silu(torch.randn(4), out=torch.empty(4, dtype=torch.float64))
+
+
 def test_unsupported_inputs_name_the_operator(ops):
     with pytest.raises(RuntimeError, match="activations::sigmoid.*complex"):
         ops.sigmoid(torch.randn(3, dtype=torch.complex64))
+    with pytest.raises(RuntimeError, match="activations::silu.*complex"):
+        ops.silu(torch.randn(3, dtype=torch.complex64))
     with pytest.raises(NotImplementedError, match="activations::tanh.*SparseCPU"):
         ops.tanh(torch.randn(3, 3).to_sparse())
     with pytest.raises(NotImplementedError, match="activations::relu.*QuantizedCPU"):
         ops.relu(torch.quantize_per_tensor(torch.randn(3), 0.1, 0, torch.quint8))
+
+
+def exact_silu(x):
+    """x * sigmoid(x) in float64, exact enough to judge float32 everywhere: x / (1 + e^-x), and
+    below -700, where float64's e^-x nears overflow, x e^x / (1 + e^x)."""
+    return torch.where(x < -700, x * torch.exp(x) / (1 + torch.exp(x)), x / (1 + torch.exp(-x)))
+
+
+def test_silu_float32_within_1_ulp_of_exact(ops):
+    x = torch.cat([sample(), torch.linspace(-120, 120, 240001)])
+    assert ulp_error(ops.silu(x), x, exact_silu).max() <= 1
+
+
+def test_silu_keeps_its_tail(ops):
+    """From x = -88.7 down, e^-x overflows float32 and x / (1 + e^-x) gives 0, as torch's silu
+    does; the exact values stay normal down to -91.8 and round to a nonzero subnormal down to
+    -108 (108 e^-108 is 0.96 of the smallest, 2^-149)."""
+    x = torch.linspace(-108, -88, 20001)
+    y = ops.silu(x)
+    assert (y < 0).all()
+    assert ulp_error(y, x, exact_silu).max() <= 1
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_silu_at_infinities_and_nan(ops, dtype):
+    x = torch.tensor([-math.inf, math.inf, math.nan]).to(dtype)
+    y = ops.silu(x)
+    assert y[0] == 0  # the limit, either sign (torch's silu gives NaN: -inf / (1 + inf))
+    assert y[1] == math.inf
+    assert torch.isnan(y[2])

@@ -33,7 +33,18 @@ std::vector<GradCase> grad_cases(double slope) {
       {"leaky_relu", [=](const torch::Tensor& x) { return activations::leaky_relu(x, slope); },
        [=](const torch::Tensor& x) { return torch::leaky_relu(x, slope); },
        [=](torch::Tensor& x) { activations::leaky_relu_(x, slope); }, true},
+      {"silu", [](const torch::Tensor& x) { return activations::silu(x); },
+       [](const torch::Tensor& x) { return torch::silu(x); },
+       [](torch::Tensor& x) { activations::silu_(x); }, false},
   };
+}
+
+// silu'(x) and silu''(x), from torch's silu differentiated twice by autograd.
+std::pair<torch::Tensor, torch::Tensor> torch_silu_derivatives(const torch::Tensor& x) {
+  auto input = x.detach().clone().requires_grad_(true);
+  const auto first = torch::autograd::grad({torch::silu(input).sum()}, {input}, {}, true, true)[0];
+  const auto second = torch::autograd::grad({first.sum()}, {input})[0];
+  return {first.detach(), second};
 }
 
 // d/dx of sum(w * f(x)) for random weights w, and optionally the gradient of that gradient.
@@ -90,6 +101,13 @@ TEST(Autograd, BackwardOperatorsHaveGradientsInBothArguments) {
   const auto theirs_tanh = torch::autograd::grad({torch::tanh_backward(g, y).sum()}, {g, y});
   EXPECT_TRUE(torch::allclose(ours_tanh[0], theirs_tanh[0]));
   EXPECT_TRUE(torch::allclose(ours_tanh[1], theirs_tanh[1]));
+  // torch 1.13's silu_backward has no derivative: the expected ones come from differentiating
+  // torch's silu twice.
+  const auto x = (torch::randn({50}, torch::kDouble) * 4).requires_grad_(true);
+  const auto ours_silu = torch::autograd::grad({activations::silu_backward(g, x).sum()}, {g, x});
+  const auto [first, second] = torch_silu_derivatives(x.detach());
+  EXPECT_TRUE(torch::allclose(ours_silu[0], first));
+  EXPECT_TRUE(torch::allclose(ours_silu[1], g.detach() * second));
 }
 
 TEST(Autograd, InplaceGradientsEqualOutOfPlaceOnes) {
@@ -166,6 +184,23 @@ TEST(Autograd, InplaceBumpsTheVersionSoLaterMisuseIsCaught) {
   }
 }
 
+// silu_'s backward needs the input, which the call overwrites: it keeps a copy, recorded in the
+// graph, so that first and second derivatives through it are the out-of-place ones.
+TEST(Autograd, InplaceSiluKeepsItsInputForFirstAndSecondDerivatives) {
+  torch::manual_seed(23);
+  const auto x = (torch::randn({200}, torch::kDouble) * 4).requires_grad_(true);
+  const auto w = torch::randn({200}, torch::kDouble);
+  auto y = x * 1.0;
+  activations::silu_(y);
+  const auto grad = torch::autograd::grad({(y * w).sum()}, {x}, {}, true, true)[0];
+  const auto second = torch::autograd::grad({(grad * w).sum()}, {x})[0];
+  const auto expected = gradient([](const torch::Tensor& t) { return torch::silu(t); }, x, w);
+  const auto expected_second =
+      gradient([](const torch::Tensor& t) { return torch::silu(t); }, x, w, true);
+  EXPECT_TRUE(torch::allclose(grad, expected, 1e-14, 1e-14));
+  EXPECT_TRUE(torch::allclose(second, expected_second, 1e-12, 1e-12));
+}
+
 // torch accepts leaky_relu_ with a negative slope under autograd and fails only in backward,
 // when the input is already overwritten; we refuse before writing.
 TEST(Autograd, InplaceLeakyReluWithNegativeSlopeUnderAutogradIsRefusedUpFront) {
@@ -190,7 +225,8 @@ TEST(Autograd, OutVariantsRefuseToRecordGradients) {
   for (const auto& call : std::vector<std::function<void()>>{
            [&] { activations::sigmoid_out(x, out); }, [&] { activations::tanh_out(x, out); },
            [&] { activations::relu_out(x, out); },
-           [&] { activations::leaky_relu_out(x, 0.2, out); }}) {
+           [&] { activations::leaky_relu_out(x, 0.2, out); },
+           [&] { activations::silu_out(x, out); }}) {
     try {
       call();
       ADD_FAILURE();
@@ -269,6 +305,7 @@ TEST(ForwardAD, TangentsEqualTorchsForEveryVariant) {
       if (op.name == "tanh") activations::tanh_out(at::_make_dual(x, t, 0), out);
       if (op.name == "relu") activations::relu_out(at::_make_dual(x, t, 0), out);
       if (op.name == "leaky_relu") activations::leaky_relu_out(at::_make_dual(x, t, 0), 0.2, out);
+      if (op.name == "silu") activations::silu_out(at::_make_dual(x, t, 0), out);
       ADD_FAILURE() << op.name << ".out took a tangent";
     } catch (const c10::Error& error) {
       EXPECT_NE(std::string(error.what()).find("activations::" + op.name + ".out: forward-mode AD"),
@@ -294,6 +331,11 @@ TEST(ForwardAD, BackwardOperatorsCarryTangentsInBothArguments) {
   const auto theirs_tanh =
       torch::tanh_backward(at::_make_dual(g, gt, 0), at::_make_dual(y, yt, 0))._fw_grad(0);
   EXPECT_TRUE(torch::allclose(ours_tanh, theirs_tanh));
+  const auto x = y * 8 - 4;  // silu's backward takes the input
+  const auto ours_silu =
+      activations::silu_backward(at::_make_dual(g, gt, 0), at::_make_dual(x, yt, 0))._fw_grad(0);
+  const auto [first, second] = torch_silu_derivatives(x);
+  EXPECT_TRUE(torch::allclose(ours_silu, gt * first + g * second * yt));
 }
 
 }  // namespace

@@ -31,33 +31,46 @@ void expect_refused(const std::function<void()>& call, const std::string& op,
   }
 }
 
-const std::vector<std::string> kNames = {"sigmoid", "tanh", "relu", "leaky_relu"};
+const std::vector<std::string> kNames = {"sigmoid", "tanh", "relu", "leaky_relu", "silu"};
+
+// A name missing below fails the test instead of running another activation.
+[[noreturn]] void unknown(const std::string& name) {
+  throw std::invalid_argument("test_error_paths.cpp does not know " + name);
+}
 
 torch::Tensor forward(const std::string& name, const torch::Tensor& x, double slope = 0.2) {
   if (name == "sigmoid") return activations::sigmoid(x);
   if (name == "tanh") return activations::tanh(x);
   if (name == "relu") return activations::relu(x);
-  return activations::leaky_relu(x, slope);
+  if (name == "leaky_relu") return activations::leaky_relu(x, slope);
+  if (name == "silu") return activations::silu(x);
+  unknown(name);
 }
 void inplace(const std::string& name, torch::Tensor& x, double slope = 0.2) {
-  if (name == "sigmoid") activations::sigmoid_(x);
-  if (name == "tanh") activations::tanh_(x);
-  if (name == "relu") activations::relu_(x);
-  if (name == "leaky_relu") activations::leaky_relu_(x, slope);
+  if (name == "sigmoid") return (void)activations::sigmoid_(x);
+  if (name == "tanh") return (void)activations::tanh_(x);
+  if (name == "relu") return (void)activations::relu_(x);
+  if (name == "leaky_relu") return (void)activations::leaky_relu_(x, slope);
+  if (name == "silu") return (void)activations::silu_(x);
+  unknown(name);
 }
 void out_variant(const std::string& name, const torch::Tensor& x, torch::Tensor& out,
                  double slope = 0.2) {
-  if (name == "sigmoid") activations::sigmoid_out(x, out);
-  if (name == "tanh") activations::tanh_out(x, out);
-  if (name == "relu") activations::relu_out(x, out);
-  if (name == "leaky_relu") activations::leaky_relu_out(x, slope, out);
+  if (name == "sigmoid") return (void)activations::sigmoid_out(x, out);
+  if (name == "tanh") return (void)activations::tanh_out(x, out);
+  if (name == "relu") return (void)activations::relu_out(x, out);
+  if (name == "leaky_relu") return (void)activations::leaky_relu_out(x, slope, out);
+  if (name == "silu") return (void)activations::silu_out(x, out);
+  unknown(name);
 }
 torch::Tensor backward(const std::string& name, const torch::Tensor& g, const torch::Tensor& s,
                        double slope = 0.2) {
   if (name == "sigmoid") return activations::sigmoid_backward(g, s);
   if (name == "tanh") return activations::tanh_backward(g, s);
   if (name == "relu") return activations::relu_backward(g, s);
-  return activations::leaky_relu_backward(g, s, slope, false);
+  if (name == "leaky_relu") return activations::leaky_relu_backward(g, s, slope, false);
+  if (name == "silu") return activations::silu_backward(g, s);
+  unknown(name);
 }
 
 TEST(ErrorPaths, WrongDtype) {
@@ -75,6 +88,7 @@ TEST(ErrorPaths, WrongDtype) {
   }
   auto ints = torch::arange(6);
   expect_refused([&] { activations::leaky_relu(ints); }, "activations::leaky_relu", "Long", {ints});
+  expect_refused([&] { activations::silu(ints); }, "activations::silu", "Long", {ints});
   expect_refused([&] { activations::sigmoid_(ints); }, "activations::sigmoid_",
                  "can't be cast to the desired output type Long", {ints});
   auto flags = torch::tensor({true, false});
@@ -152,7 +166,7 @@ TEST(ErrorPaths, NegativeSlopeInplaceUnderAutograd) {
 
 TEST(ErrorPaths, OutOfWrongDtypeIsRefusedAsTorchRefuses) {
   const auto x = torch::randn({4});
-  for (const auto& name : {std::string("relu"), std::string("leaky_relu")}) {
+  for (const auto& name : {std::string("relu"), std::string("leaky_relu"), std::string("silu")}) {
     auto out = torch::full({4}, 7.0, torch::kDouble);
     expect_refused([&] { out_variant(name, x, out); }, "activations::" + name + ".out",
                    "expected out to have dtype Float", {x, out});

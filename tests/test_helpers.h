@@ -26,6 +26,15 @@ inline long double exact_sigmoid(long double x) {
 inline long double exact_tanh(long double x) {
   return std::tanh(x);
 }
+// x sigmoid(x); -inf gives -0 (the limit), not -inf * 0.
+inline long double exact_silu(long double x) {
+  return std::isinf(x) && x < 0 ? -0.0L : x * exact_sigmoid(x);
+}
+// s (1 + x (1 - s)) with 1 - s = sigmoid(-x).
+inline long double exact_silu_derivative(long double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return exact_sigmoid(x) * (1.0L + x * exact_sigmoid(-x));
+}
 
 // Format of a floating dtype: significand digits (with the hidden bit), smallest normal exponent.
 struct FloatFormat {

@@ -68,6 +68,17 @@ std::vector<OpCase> op_cases() {
          return torch::leaky_relu_out(o, x, 0.3);
        },
        true},
+      {"silu", [](const torch::Tensor& x) { return activations::silu(x); },
+       [](const torch::Tensor& x) { return torch::silu(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::silu_(x); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::silu_(x); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::silu_out(x, o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::silu_out(o, x);
+       },
+       false},
   };
 }
 
@@ -283,7 +294,7 @@ TEST(Streaming, LargeOutputsAreExactAtAnyAlignment) {
 namespace activations::testing {
 namespace {
 
-// Sigmoid and tanh forward over a megabyte or more prefetch their operands ahead; the same
+// Sigmoid, tanh and SiLU forward over a megabyte or more prefetch their operands ahead; the same
 // elements taken 4096 at a time (32 KiB, no prefetching) must give the same bits, for every
 // dtype, at 1 and 2 threads, into an out= that starts one element past a vector boundary.
 TEST(Prefetching, LargeCallsMatchSmallOnes) {
@@ -294,7 +305,7 @@ TEST(Prefetching, LargeCallsMatchSmallOnes) {
   for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kHalf, torch::kBFloat16}) {
     const auto x = mixed_values(n - special_values().numel(), dtype);
     for (const auto& op : op_cases()) {
-      if (op.name != "sigmoid" && op.name != "tanh") continue;
+      if (op.name != "sigmoid" && op.name != "tanh" && op.name != "silu") continue;
       torch::set_num_threads(1);
       auto expected = torch::empty_like(x);
       for (int64_t begin = 0; begin < n; begin += kSmall) {
@@ -316,7 +327,7 @@ TEST(Prefetching, LargeCallsMatchSmallOnes) {
 
 // Found by the differential fuzzer: the gradient's layout follows TensorIterator's operand
 // order, which ATen's threshold_backward and leaky_relu_backward start with the saved tensor
-// and sigmoid_backward and tanh_backward with grad_output.
+// and sigmoid_backward, tanh_backward and silu_backward with grad_output.
 TEST(Layouts, BackwardOutputStridesFollowAtenForMixedLayouts) {
   torch::manual_seed(19);
   const auto grad = torch::randn({2, 3, 4, 5});
@@ -333,6 +344,8 @@ TEST(Layouts, BackwardOutputStridesFollowAtenForMixedLayouts) {
                 torch::threshold_backward(g, saved, 0).strides());
       EXPECT_EQ(activations::leaky_relu_backward(g, saved, 0.2, false).strides(),
                 torch::leaky_relu_backward(g, saved, 0.2, false).strides());
+      EXPECT_EQ(activations::silu_backward(g, saved).strides(),
+                torch::silu_backward(g, saved).strides());
     }
   }
 }

@@ -116,6 +116,13 @@ std::vector<std::pair<std::string, Call>> calls() {
       {"leaky_relu non-finite slope", forward([](auto& x) {
          return activations::leaky_relu(x, std::numeric_limits<double>::infinity());
        })},
+      {"silu", forward([](auto& x) { return activations::silu(x); })},
+      {"silu_", inplace([](auto& x) { return activations::silu_(x); })},
+      {"silu.out", out([](auto& x, auto& o) { return activations::silu_out(x, o); })},
+      {"silu.out double",
+       out([](auto& x, auto& o) { return activations::silu_out(x, o); }, torch::kDouble)},
+      {"silu_backward",
+       backward([](auto& g, auto& x) { return activations::silu_backward(g, x); })},
   };
 }
 

@@ -29,6 +29,11 @@ at::Tensor leaky_relu(const at::Tensor& self, double negative_slope = kDefaultNe
 at::Tensor& leaky_relu_(at::Tensor& self, double negative_slope = kDefaultNegativeSlope);
 at::Tensor& leaky_relu_out(const at::Tensor& self, double negative_slope, at::Tensor& out);
 
+// SiLU (swish): x * sigmoid(x), exact to within 1 ULP down to its subnormal tail.
+at::Tensor silu(const at::Tensor& self);
+at::Tensor& silu_(at::Tensor& self);
+at::Tensor& silu_out(const at::Tensor& self, at::Tensor& out);
+
 // Gradients (eqs. 3-114, 3-116, 3-118, 3-120), written in terms of the forward output where
 // that is enough. Autograd calls these; they are differentiable themselves.
 at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output);
@@ -37,5 +42,7 @@ at::Tensor relu_backward(const at::Tensor& grad_output, const at::Tensor& output
 // `self` is the forward input, or the forward output when `self_is_result` (in-place forward).
 at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& self,
                                double negative_slope, bool self_is_result);
+// From the forward input, as torch's silu_backward.
+at::Tensor silu_backward(const at::Tensor& grad_output, const at::Tensor& self);
 
 }  // namespace activations

@@ -1,5 +1,5 @@
-// The chapter's four activation layers as LibTorch modules, shaped like torch::nn::ReLU and
-// friends: each is a TORCH_MODULE holder over a Cloneable `...Impl`.
+// The chapter's four activation layers and SiLU as LibTorch modules, shaped like torch::nn::ReLU
+// and friends: each is a TORCH_MODULE holder over a Cloneable `...Impl`.
 #pragma once
 
 #include <torch/nn/cloneable.h>
@@ -59,5 +59,14 @@ class MyLeakyReLUImpl : public torch::nn::Cloneable<MyLeakyReLUImpl> {
   MyLeakyReLUOptions options;
 };
 TORCH_MODULE(MyLeakyReLU);
+
+/// SiLU layer, shaped like torch::nn::SiLU: y = x * sigmoid(x).
+class MySiLUImpl : public torch::nn::Cloneable<MySiLUImpl> {
+ public:
+  torch::Tensor forward(const torch::Tensor& input);
+  void reset() override;
+  void pretty_print(std::ostream& stream) const override;
+};
+TORCH_MODULE(MySiLU);
 
 }  // namespace activations

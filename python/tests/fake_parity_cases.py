@@ -9,7 +9,7 @@ import sys
 
 import torch
 
-OPERATORS = ("sigmoid", "tanh", "relu", "leaky_relu")
+OPERATORS = ("sigmoid", "tanh", "relu", "leaky_relu", "silu")
 
 
 def dtypes():

@@ -1,5 +1,6 @@
 """The chapter's own Python, run unchanged after ``from torch_activations import ...``, and the
-package's API: the classes, the functions, in place, repr, type hints, docstrings."""
+package's API (SiLU, which the chapter lacks, included): the classes, the functions, in place,
+repr, type hints, docstrings."""
 import inspect
 import re
 
@@ -9,8 +10,8 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 import torch_activations
-from torch_activations import (MyLeakyReLU, MyReLU, MySigmoid, MyTanh, leakyrelu, relu,
-                               sigmoid, tanh)
+from torch_activations import (MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh, leakyrelu, relu,
+                               sigmoid, silu, tanh)
 
 
 # --- the chapter's test functions, verbatim ---------------------------------------------------
@@ -89,11 +90,14 @@ def test_functions_match_torch():
     assert torch.equal(relu(x), torch.relu(x))
     assert torch.equal(leakyrelu(x), torch.nn.functional.leaky_relu(x, 0.2))
     assert torch.equal(leakyrelu(x, gamma=0.01), torch.nn.functional.leaky_relu(x, 0.01))
+    # x stays above -88.7, below which torch's silu gives 0 (python_check/test_values.py)
+    assert torch.allclose(silu(x), torch.nn.functional.silu(x), rtol=1e-6, atol=0)
 
 
 @pytest.mark.parametrize("module, reference", [
     (MyReLU(inplace=True), torch.relu),
     (MyLeakyReLU(0.3, inplace=True), lambda x: torch.nn.functional.leaky_relu(x, 0.3)),
+    (MySiLU(inplace=True), silu),
 ])
 def test_inplace_modules_overwrite_their_input(module, reference):
     x = torch.randn(4, 5)
@@ -117,10 +121,14 @@ def test_inplace_modules_train():
 
 def test_repr():
     net = nn.Sequential(MySigmoid(), MyTanh(), MyReLU(), MyReLU(inplace=True), MyLeakyReLU(),
-                        MyLeakyReLU(0.1, inplace=True))
+                        MyLeakyReLU(0.1, inplace=True), MySiLU(), MySiLU(inplace=True))
     assert re.findall(r"\((\d)\): (.*)", repr(net)) == [
         ("0", "MySigmoid()"), ("1", "MyTanh()"), ("2", "MyReLU()"), ("3", "MyReLU(inplace=True)"),
-        ("4", "MyLeakyReLU(gamma=0.2)"), ("5", "MyLeakyReLU(gamma=0.1, inplace=True)")]
+        ("4", "MyLeakyReLU(gamma=0.2)"), ("5", "MyLeakyReLU(gamma=0.1, inplace=True)"),
+        ("6", "MySiLU()"), ("7", "MySiLU(inplace=True)")]
+    # as torch.nn.SiLU prints itself
+    assert [repr(m)[2:] for m in (MySiLU(), MySiLU(True))] == [
+        repr(m) for m in (nn.SiLU(), nn.SiLU(True))]
 
 
 def test_torch_nn_names_for_the_slope():
@@ -146,6 +154,33 @@ def test_torch_nn_names_for_the_slope():
         MyLeakyReLU(0.1, negative_slope=0.1)
     with pytest.raises(TypeError, match="gamma or negative_slope"):
         leakyrelu(x, 0.1, negative_slope=0.1)
+
+
+def test_silu_has_torch_nn_functionals_signature():
+    from torch_activations import silu_
+
+    x = torch.randn(100)
+    expected = silu(x)
+    assert torch.allclose(expected, torch.nn.functional.silu(x), rtol=1e-6, atol=0)
+    y = x.clone()
+    assert silu(y, inplace=True) is y and torch.equal(y, expected)
+    y = x.clone()
+    assert silu(y, False) is not y and torch.equal(y, x)
+    y = x.clone()
+    assert silu_(y) is y and torch.equal(y, expected)
+
+
+def test_silu_trains_in_place_as_out_of_place():
+    """In place, the layer's input is overwritten yet its gradient needs it: the operator keeps
+    a copy for backward."""
+    torch.manual_seed(0)
+    layer = nn.Linear(3, 4)
+    x = torch.randn(5, 3)
+    grad_inplace = torch.autograd.grad(MySiLU(inplace=True)(layer(x)).sum(), layer.weight)[0]
+    grad = torch.autograd.grad(MySiLU()(layer(x)).sum(), layer.weight)[0]
+    assert torch.equal(grad_inplace, grad)
+    theirs = torch.autograd.grad(nn.SiLU()(layer(x)).sum(), layer.weight)[0]
+    torch.testing.assert_close(grad, theirs)
 
 
 def test_non_finite_gamma_is_refused():
@@ -179,7 +214,8 @@ def test_the_package_is_typed():
 @pytest.mark.parametrize("module, reference", [
     (MySigmoid(), nn.Sigmoid()), (MyTanh(), nn.Tanh()), (MyReLU(), nn.ReLU()),
     (MyReLU(inplace=True), nn.ReLU()), (MyLeakyReLU(0.3), nn.LeakyReLU(0.3)),
-    (MyLeakyReLU(0.3, inplace=True), nn.LeakyReLU(0.3)),
+    (MyLeakyReLU(0.3, inplace=True), nn.LeakyReLU(0.3)), (MySiLU(), nn.SiLU()),
+    (MySiLU(inplace=True), nn.SiLU()),
 ], ids=repr)
 def test_modules_script_with_torchscript(module, reference):
     scripted = torch.jit.script(nn.Sequential(nn.Identity(), module))

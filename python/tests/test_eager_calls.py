@@ -13,11 +13,15 @@ pytestmark = pytest.mark.skipif(not torch_activations.HAS_EAGER_CALLS,
                                 reason="torch_activations._C was not built for this torch")
 
 # Each function with the operator it calls and its extra arguments.
-FUNCTIONS = [
+OUT_OF_PLACE = [
     (F.sigmoid, "sigmoid", ()), (F.tanh, "tanh", ()), (F.relu, "relu", ()),
-    (F.leaky_relu, "leaky_relu", (0.3,)), (F.sigmoid_, "sigmoid_", ()), (F.tanh_, "tanh_", ()),
-    (F.relu_, "relu_", ()), (F.leaky_relu_, "leaky_relu_", (0.3,)),
+    (F.leaky_relu, "leaky_relu", (0.3,)), (F.silu, "silu", ()),
 ]
+IN_PLACE = [
+    (F.sigmoid_, "sigmoid_", ()), (F.tanh_, "tanh_", ()), (F.relu_, "relu_", ()),
+    (F.leaky_relu_, "leaky_relu_", (0.3,)), (F.silu_, "silu_", ()),
+]
+FUNCTIONS = OUT_OF_PLACE + IN_PLACE
 IDS = [name for _, name, _ in FUNCTIONS]
 
 
@@ -38,6 +42,9 @@ def test_plain_tensors_do_not_go_through_torch_ops(monkeypatch):
         function(x.clone(), *args)
     torch_activations.MyLeakyReLU()(x)
     torch_activations.MyReLU(inplace=True)(x.clone())
+    torch_activations.MySiLU()(x)
+    torch_activations.MySiLU(inplace=True)(x.clone())
+    F.silu(x.clone(), inplace=True)
 
 
 @pytest.mark.parametrize("function, operator, args", FUNCTIONS, ids=IDS)
@@ -51,7 +58,7 @@ def test_same_bits_as_the_operator(function, operator, args, dtype):
     assert torch.equal(got.view(bits[dtype]), expected.view(bits[dtype]))
 
 
-@pytest.mark.parametrize("function, operator, args", FUNCTIONS[4:], ids=IDS[4:])
+@pytest.mark.parametrize("function, operator, args", IN_PLACE, ids=[n for _, n, _ in IN_PLACE])
 def test_in_place_returns_its_input_and_bumps_its_version(function, operator, args):
     x = torch.randn(64)
     version = x._version
@@ -59,7 +66,8 @@ def test_in_place_returns_its_input_and_bumps_its_version(function, operator, ar
     assert x._version == version + 1
 
 
-@pytest.mark.parametrize("function, operator, args", FUNCTIONS[:4], ids=IDS[:4])
+@pytest.mark.parametrize("function, operator, args", OUT_OF_PLACE,
+                         ids=[n for _, n, _ in OUT_OF_PLACE])
 def test_gradients_flow_as_through_the_operator(function, operator, args):
     x = torch.randn(50, dtype=torch.float64, requires_grad=True)
     (expected,) = torch.autograd.grad(through_torch_ops(operator, x, *args).sum(), x,
@@ -81,6 +89,8 @@ def test_errors_are_the_operators(function, operator, args):
     cases = [torch.zeros(3, dtype=torch.complex64), "not a tensor", None]
     if operator.endswith("_"):
         cases.append(leaf)  # in place on a leaf that requires grad
+    if operator.rstrip("_") in ("leaky_relu", "silu"):
+        cases.append(torch.arange(3))  # they take floating-point tensors only
     for bad in cases:
         assert error_of(lambda: function(bad, *args)) == error_of(
             lambda: through_torch_ops(operator, bad, *args)), bad
@@ -146,11 +156,12 @@ def test_compile_still_sees_the_operators():
 
     counter = CompileCounterWithBackend("eager")
     model = torch.nn.Sequential(torch_activations.MySigmoid(), torch_activations.MyTanh(),
-                                torch_activations.MyReLU(), torch_activations.MyLeakyReLU())
+                                torch_activations.MyReLU(), torch_activations.MyLeakyReLU(),
+                                torch_activations.MySiLU())
     x = torch.randn(32)
     compiled = torch.compile(model, backend=counter, fullgraph=True)
     assert torch.equal(compiled(x), model(x))
     targets = {str(node.target).replace(".default", "") for graph in counter.graphs
                for node in graph.graph.nodes if node.op == "call_function"}
     assert {"activations.sigmoid", "activations.tanh", "activations.relu",
-            "activations.leaky_relu"} <= targets, targets
+            "activations.leaky_relu", "activations.silu"} <= targets, targets

@@ -11,15 +11,15 @@ import torch.autograd.forward_ad as fwAD
 from torch import nn
 
 import torch_activations
-from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
+from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
 
 A = torch.ops.activations
 F = torch.nn.functional
 
 OURS = {"sigmoid": A.sigmoid, "tanh": A.tanh, "relu": A.relu,
-        "leaky_relu": lambda x: A.leaky_relu(x, 0.2)}
+        "leaky_relu": lambda x: A.leaky_relu(x, 0.2), "silu": A.silu}
 THEIRS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-          "leaky_relu": lambda x: F.leaky_relu(x, 0.2)}
+          "leaky_relu": lambda x: F.leaky_relu(x, 0.2), "silu": F.silu}
 NAMES = list(OURS)
 
 requires_func = pytest.mark.skipif(not hasattr(torch, "func"),
@@ -153,10 +153,22 @@ def test_vmap_of_inplace_and_out_variants():
         A.sigmoid(v, out=o)
         return o
 
+    def silu_inplace(v):
+        w = v.clone()
+        A.silu_(w)
+        return w
+
+    def silu_out(v):
+        o = torch.empty_like(v)
+        A.silu(v, out=o)
+        return o
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         torch.testing.assert_close(func.vmap(inplace)(x), torch.tanh(x))
         torch.testing.assert_close(func.vmap(out)(x), torch.sigmoid(x))
+        torch.testing.assert_close(func.vmap(silu_inplace)(x), F.silu(x))
+        torch.testing.assert_close(func.vmap(silu_out)(x), F.silu(x))
 
 
 def model(activations):
@@ -171,8 +183,8 @@ def model(activations):
 def test_per_sample_gradients_of_a_model_with_our_modules():
     from torch import func
 
-    ours = model([MyTanh(), MyReLU(), MyLeakyReLU(0.2), MySigmoid()])
-    theirs = model([nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.2), nn.Sigmoid()])
+    ours = model([MyTanh(), MyReLU(), MyLeakyReLU(0.2), MySiLU(), MySigmoid()])
+    theirs = model([nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.2), nn.SiLU(), nn.Sigmoid()])
     x, target = away_from_kinks((16, 3)), away_from_kinks((16, 1), seed=1)
 
     def per_sample(net):

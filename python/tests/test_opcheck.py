@@ -9,7 +9,8 @@ from conftest import requires_fake_kernels, requires_opcheck
 
 pytestmark = requires_opcheck
 A = torch.ops.activations
-SLOPES = {"leaky_relu": (0.2,), "sigmoid": (), "tanh": (), "relu": ()}
+SLOPES = {"leaky_relu": (0.2,), "sigmoid": (), "tanh": (), "relu": (), "silu": ()}
+NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "silu"]
 
 
 def inputs(requires_grad):
@@ -41,13 +42,13 @@ def backward_samples(name, requires_grad):
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", NAMES)
 def test_forward(name, requires_grad):
     for x in inputs(requires_grad):
         torch.library.opcheck(getattr(A, name).default, (x,) + SLOPES[name])
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", NAMES)
 def test_in_place(name):
     for x in inputs(False):
         torch.library.opcheck(getattr(A, name + "_").default, (x.clone(),) + SLOPES[name])
@@ -60,7 +61,7 @@ STATIC_CHECKS = ("test_schema", "test_autograd_registration", "test_faketensor",
                  "test_aot_dispatch_static")
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", NAMES)
 def test_out(name):
     for x in inputs(False):
         out = torch.empty_like(x)
@@ -69,7 +70,7 @@ def test_out(name):
 
 
 @requires_fake_kernels
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", NAMES)
 def test_out_with_dynamic_shapes(name):
     for x in inputs(False):
         out = torch.empty_like(x)
@@ -77,7 +78,7 @@ def test_out_with_dynamic_shapes(name):
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("name", NAMES)
 def test_backward(name, requires_grad):
     for args in backward_samples(name, requires_grad):
         torch.library.opcheck(getattr(A, name + "_backward").default, args)

@@ -1,6 +1,7 @@
 """torch-activations for Python: the four activation functions of the textbook section 3.12
 (Sigmoid, Tanh, ReLU, LeakyReLU) as the chapter writes them, ``MySigmoid()``, ``sigmoid(x)``,
-..., backed by the library's kernels and gradients (``torch.ops.activations``).
+..., and SiLU (``MySiLU()``, ``silu(x)``), backed by the library's kernels and gradients
+(``torch.ops.activations``).
 
     import torch
     from torch import nn
@@ -17,8 +18,8 @@ torch_activations._C, built beside the library, where it was built (``HAS_EAGER_
 from . import _fake, _library, _vmap
 from ._library import load_library
 from .functional import (HAS_EAGER_CALLS, leaky_relu, leaky_relu_, leakyrelu, leakyrelu_, relu,
-                         relu_, sigmoid, sigmoid_, tanh, tanh_)
-from .modules import MyLeakyReLU, MyReLU, MySigmoid, MyTanh
+                         relu_, sigmoid, sigmoid_, silu, silu_, tanh, tanh_)
+from .modules import MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
 
 # One version, CMake's project version, which the loaded library's build record carries.
 __version__: str = _library.build_record["version"]
@@ -26,7 +27,7 @@ HAS_FAKE_KERNELS: bool = _fake.register()
 HAS_BATCHING_RULES: bool = _vmap.register()
 
 __all__ = [
-    "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "sigmoid", "tanh", "relu", "leakyrelu",
-    "leaky_relu", "sigmoid_", "tanh_", "relu_", "leakyrelu_", "leaky_relu_", "load_library",
-    "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES", "HAS_EAGER_CALLS",
+    "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "MySiLU", "sigmoid", "tanh", "relu",
+    "leakyrelu", "leaky_relu", "silu", "sigmoid_", "tanh_", "relu_", "leakyrelu_", "leaky_relu_",
+    "silu_", "load_library", "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES", "HAS_EAGER_CALLS",
 ]

@@ -17,9 +17,10 @@ INTEGRAL = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 # How each activation treats an input's dtype (src/ops/activation_traits.h): integral inputs
 # give the default float dtype, stay integral, or are refused.
 INTEGRAL_INPUTS = {"sigmoid": "float result", "tanh": "float result", "relu": "kept",
-                   "leaky_relu": "refused"}
-OUT_MAY_CAST = {"sigmoid": True, "tanh": True, "relu": False, "leaky_relu": False}
-BACKWARD_LAYOUT_FROM_SAVED = {"sigmoid": False, "tanh": False, "relu": True, "leaky_relu": True}
+                   "leaky_relu": "refused", "silu": "refused"}
+OUT_MAY_CAST = {"sigmoid": True, "tanh": True, "relu": False, "leaky_relu": False, "silu": False}
+BACKWARD_LAYOUT_FROM_SAVED = {"sigmoid": False, "tanh": False, "relu": True, "leaky_relu": True,
+                              "silu": False}
 
 
 def _check(condition: bool, op: str, message: str) -> None:
@@ -150,7 +151,9 @@ def register() -> bool:
     register_fake = _compat.fake_registration()
     if register_fake is None:
         return False
-    for name in ("sigmoid", "tanh", "relu"):
+    # silu_backward takes the forward input where the others take the output; its fake kernel
+    # is the same, as only dtypes and layouts matter here.
+    for name in ("sigmoid", "tanh", "relu", "silu"):
         register_fake(f"activations::{name}", lambda x, name=name: forward(name, x))
         register_fake(f"activations::{name}_", lambda x, name=name: forward_(name, x))
         register_fake(f"activations::{name}.out",

@@ -17,7 +17,7 @@ import torch
 
 from . import _compat
 
-UNARY = ("sigmoid", "tanh", "relu")
+UNARY = ("sigmoid", "tanh", "relu", "silu")
 _library: Optional[torch.library.Library] = None
 
 

@@ -1,7 +1,8 @@
-"""The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119) on our kernels, with their in-place
-forms. Each is differentiable through our backward operators and traceable by torch.compile
-and torch.export. LeakyReLU's slope is the chapter's ``gamma`` or torch.nn's ``negative_slope``,
-and ``leaky_relu`` is torch.nn.functional's name and signature for it (default slope 0.2).
+"""The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119) and SiLU on our kernels, with their
+in-place forms. Each is differentiable through our backward operators and traceable by
+torch.compile and torch.export. LeakyReLU's slope is the chapter's ``gamma`` or torch.nn's
+``negative_slope``, and ``leaky_relu`` is torch.nn.functional's name and signature for it
+(default slope 0.2); ``silu`` has torch.nn.functional's signature too.
 
 Each calls an ``torch.ops.activations`` operator. From eager Python the call goes through
 torch_activations._C where it was built (``HAS_EAGER_CALLS``): the same operators through their
@@ -33,7 +34,8 @@ else:
     # What _C calls for anything it does not take itself (tensor subclasses, torch function
     # modes, arguments of other types), where torch's own handling applies.
     _eager.set_fallbacks({name: getattr(_ops, name).default for name in (
-        "sigmoid", "sigmoid_", "tanh", "tanh_", "relu", "relu_", "leaky_relu", "leaky_relu_")})
+        "sigmoid", "sigmoid_", "tanh", "tanh_", "relu", "relu_", "leaky_relu", "leaky_relu_",
+        "silu", "silu_")})
 HAS_EAGER_CALLS: bool = _eager is not None
 
 
@@ -87,6 +89,18 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.2,
     return _ops.leaky_relu(x, negative_slope)
 
 
+def silu(x: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """x * sigmoid(x) (SiLU, swish) with torch.nn.functional.silu's signature: within 1 ULP for
+    float32, also below x = -88.7, where torch's gives 0, and -0 for -inf, where torch's gives
+    NaN. Floating-point inputs only, as torch's."""
+    if inplace:
+        return silu_(x)
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.silu(x)
+    return _ops.silu(x)
+
+
 def sigmoid_(x: torch.Tensor) -> torch.Tensor:
     """sigmoid in place; returns x."""
     if not _is_scripting():
@@ -126,4 +140,13 @@ def leaky_relu_(x: torch.Tensor, negative_slope: float = 0.2) -> torch.Tensor:
         if not _through_torch_ops():
             return _eager.leaky_relu_(x, negative_slope)
     _ops.leaky_relu_(x, negative_slope)
+    return x
+
+
+def silu_(x: torch.Tensor) -> torch.Tensor:
+    """silu in place; returns x."""
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.silu_(x)
+    _ops.silu_(x)
     return x

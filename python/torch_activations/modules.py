@@ -1,5 +1,5 @@
 """The chapter's layers as torch.nn.Modules on our kernels: MySigmoid, MyTanh, MyReLU and
-MyLeakyReLU, drop-in for nn.Sequential like torch.nn's own."""
+MyLeakyReLU, and MySiLU beside them, drop-in for nn.Sequential like torch.nn's own."""
 from __future__ import annotations
 
 import math
@@ -63,3 +63,18 @@ class MyLeakyReLU(nn.Module):
 
     def extra_repr(self) -> str:
         return f"gamma={self.gamma}" + (", inplace=True" if self.inplace else "")
+
+
+class MySiLU(nn.Module):
+    """SiLU (swish), x * sigmoid(x), as a layer shaped like torch.nn.SiLU; ``inplace=True``
+    overwrites its input."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.silu_(x) if self.inplace else F.silu(x)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""

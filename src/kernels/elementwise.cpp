@@ -13,9 +13,11 @@
 namespace activations::kernels {
 namespace {
 
-// Sigmoid and tanh forward cost some 15 cycles per vector; the others (ReLU, LeakyReLU and
-// every backward) are a few operations per load and store, bound by memory.
+// Sigmoid, tanh and SiLU forward cost some 15 cycles per vector or more, SiLU's backward too;
+// the others (ReLU, LeakyReLU and the other backwards) are a few operations per load and store,
+// bound by memory.
 bool memory_bound(const KernelSpec& spec) {
+  if (spec.activation == Activation::kSilu) return false;
   return spec.direction == Direction::kBackward || spec.activation == Activation::kRelu ||
          spec.activation == Activation::kLeakyRelu;
 }

@@ -8,7 +8,7 @@
 
 namespace activations::kernels {
 
-enum class Activation : uint8_t { kSigmoid, kTanh, kRelu, kLeakyRelu };
+enum class Activation : uint8_t { kSigmoid, kTanh, kRelu, kLeakyRelu, kSilu };
 
 // kForward: out = f(x). kBackward: out = f'(grad, saved), saved being what autograd kept.
 enum class Direction : uint8_t { kForward, kBackward };

@@ -25,6 +25,14 @@ void MyTanhImpl::pretty_print(std::ostream& stream) const {
   stream << "activations::MyTanh()";
 }
 
+torch::Tensor MySiLUImpl::forward(const torch::Tensor& input) {
+  return activations::silu(input);
+}
+void MySiLUImpl::reset() {}
+void MySiLUImpl::pretty_print(std::ostream& stream) const {
+  stream << "activations::MySiLU()";
+}
+
 MyReLUImpl::MyReLUImpl(const MyReLUOptions& options_) : options(options_) {}
 torch::Tensor MyReLUImpl::forward(torch::Tensor input) {
   return options.inplace() ? activations::relu_(input) : activations::relu(input);

@@ -73,4 +73,14 @@ struct LeakyReluTraits {
   }
 };
 
+struct SiluTraits : NoExtraArguments {
+  static constexpr std::string_view kName = "silu";
+  static constexpr InputDtypes kInputs = InputDtypes::kFloatingOnly;
+  static constexpr bool kOutMayCast = false;  // torch's silu needs out= of the same dtype
+  static constexpr bool kBackwardLayoutFromSaved = false;  // silu_backward(grad_output, self)
+  static kernels::KernelSpec kernel(kernels::Direction direction) {
+    return {kernels::Activation::kSilu, direction};
+  }
+};
+
 }  // namespace activations::ops

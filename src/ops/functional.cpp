@@ -115,6 +115,23 @@ at::Tensor& leaky_relu_out(const at::Tensor& self, double negative_slope, at::Te
   return out;
 }
 
+at::Tensor silu(const at::Tensor& self) {
+  static const Operator<Unary> op("silu");
+  return op(self);
+}
+
+at::Tensor& silu_(at::Tensor& self) {
+  static const Operator<UnaryInplace> op("silu_");
+  op(self);
+  return self;
+}
+
+at::Tensor& silu_out(const at::Tensor& self, at::Tensor& out) {
+  static const Operator<UnaryOut> op("silu", "out");
+  op(self, out);
+  return out;
+}
+
 at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output) {
   static const Operator<Backward> op("sigmoid_backward");
   return op(grad_output, output);
@@ -135,6 +152,11 @@ at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& 
   static const Operator<at::Tensor(const at::Tensor&, const at::Tensor&, double, bool)> op(
       "leaky_relu_backward");
   return op(grad_output, self, negative_slope, self_is_result);
+}
+
+at::Tensor silu_backward(const at::Tensor& grad_output, const at::Tensor& self) {
+  static const Operator<Backward> op("silu_backward");
+  return op(grad_output, self);
 }
 
 }  // namespace activations

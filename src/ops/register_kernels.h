@@ -29,6 +29,11 @@ void register_kernels(torch::Library& m) {
   m.impl("leaky_relu_", &forward_<LeakyReluTraits, Launcher, double>);
   m.impl("leaky_relu.out", &forward_out<LeakyReluTraits, Launcher, double>);
   m.impl("leaky_relu_backward", &leaky_relu_backward<Launcher>);
+
+  m.impl("silu", &forward<SiluTraits, Launcher>);
+  m.impl("silu_", &forward_<SiluTraits, Launcher>);
+  m.impl("silu.out", &forward_out<SiluTraits, Launcher>);
+  m.impl("silu_backward", &backward<SiluTraits, Launcher>);
 }
 
 }  // namespace activations::ops

@@ -10,7 +10,7 @@ namespace activations::ops {
 // The mutating operators (in place, out=) return nothing: PyTorch 2's functionalization
 // (torch.compile, torch.export) can rewrite a custom op that mutates its arguments only when it
 // returns no alias of them. The C++ functional API still returns the tensor written.
-inline constexpr std::array<const char*, 16> kOperatorSchemas = {
+inline constexpr std::array<const char*, 20> kOperatorSchemas = {
     "sigmoid(Tensor input) -> Tensor",
     "sigmoid_(Tensor(a!) input) -> ()",
     "sigmoid.out(Tensor input, *, Tensor(a!) out) -> ()",
@@ -28,6 +28,10 @@ inline constexpr std::array<const char*, 16> kOperatorSchemas = {
     "leaky_relu.out(Tensor input, float negative_slope=0.2, *, Tensor(a!) out) -> ()",
     "leaky_relu_backward(Tensor grad_output, Tensor input, float negative_slope, "
     "bool self_is_result) -> Tensor",
+    "silu(Tensor input) -> Tensor",
+    "silu_(Tensor(a!) input) -> ()",
+    "silu.out(Tensor input, *, Tensor(a!) out) -> ()",
+    "silu_backward(Tensor grad_output, Tensor input) -> Tensor",
 };
 
 // "sigmoid.out(Tensor input, ...) -> ..." gives "sigmoid.out".

@@ -31,10 +31,13 @@ enum Call : size_t {
   kReluInplace,
   kLeakyRelu,
   kLeakyReluInplace,
+  kSilu,
+  kSiluInplace,
   kCallCount,
 };
 constexpr std::array<const char*, kCallCount> kCallNames = {
-    "sigmoid", "sigmoid_", "tanh", "tanh_", "relu", "relu_", "leaky_relu", "leaky_relu_"};
+    "sigmoid", "sigmoid_",   "tanh",        "tanh_", "relu",
+    "relu_",   "leaky_relu", "leaky_relu_", "silu",  "silu_"};
 
 std::array<PyObject*, kCallCount> fallbacks{};  // owned references, set once by set_fallbacks
 
@@ -169,6 +172,9 @@ PyMethodDef methods[] = {
      METH_FASTCALL, "leaky_relu($module, x, negative_slope, /)\n--\n\n"},
     {"leaky_relu_", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(leaky_relu_inplace)),
      METH_FASTCALL, "leaky_relu_($module, x, negative_slope, /)\n--\n\n"},
+    {"silu", unary<activations::silu, kSilu>, METH_O, "silu($module, x, /)\n--\n\n"},
+    {"silu_", unary_inplace<activations::silu_, kSiluInplace>, METH_O,
+     "silu_($module, x, /)\n--\n\n"},
     {"set_fallbacks", set_fallbacks, METH_O,
      "set_fallbacks($module, mapping, /)\n--\n\nThe OpOverload each function falls back to."},
     {nullptr, nullptr, 0, nullptr},

@@ -1,4 +1,4 @@
-// The accuracy proof: every float32 bit pattern through sigmoid and tanh against a
+// The accuracy proof: every float32 bit pattern through sigmoid, tanh and SiLU against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
 // and how many inputs exceed 1 ULP; fails above 1 ULP (tanh on AVX-512: 0.75; float16 and
@@ -72,6 +72,48 @@ TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
   EXPECT_EQ(summary.nan_lost, 0);
 }
 
+// SiLU computes in double on every target, but its double sigmoid takes each target's path.
+TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
+  const auto summary =
+      sweep_float32([](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); },
+                    &silu_reference);
+  print(label("silu").c_str(), summary);
+  EXPECT_LE(summary.max_ulp, 1.0);
+  EXPECT_EQ(summary.nan_for_finite, 0);
+  EXPECT_EQ(summary.nan_lost, 0);
+}
+
+// SiLU's backward with a gradient of 1 is its derivative: within 2 ULP for every float32 input
+// (the derivative is computed in double and rounded once; the gradient's product is exact).
+TEST_F(Exhaustive, SiluDerivativeFloat32AllBitPatterns) {
+  const auto summary = sweep_float32(
+      [](const torch::Tensor& x, torch::Tensor& y) {
+        y.copy_(activations::silu_backward(torch::ones_like(x), x));
+      },
+      &silu_derivative_reference);
+  print("silu derivative float32", summary);
+  EXPECT_LE(summary.max_ulp, 2.0);
+  EXPECT_EQ(summary.nan_for_finite, 0);
+  const auto torch_summary =
+      sweep_float32([](const torch::Tensor& x,
+                       torch::Tensor& y) { y.copy_(at::silu_backward(torch::ones_like(x), x)); },
+                    &silu_derivative_reference, /*normal_outputs_only=*/true);
+  print("torch::silu_backward, normal outputs", torch_summary);
+}
+
+// LibTorch's own silu for the README's comparison (normal outputs, and its zeros and NaN).
+TEST_F(Exhaustive, TorchSiluFloat32ForComparison) {
+  const auto normal = sweep_float32(
+      [](const torch::Tensor& x, torch::Tensor& y) { at::silu_out(y, x); }, &silu_reference,
+      /*normal_outputs_only=*/true);
+  print("torch::silu, normal outputs", normal);
+  const auto x = torch::linspace(-110.0, -80.0, 300001, torch::kFloat);
+  const auto zeros = x.index({torch::silu(x) == 0});
+  std::printf("[ accuracy ] torch::silu returns 0 for x in [%.4f, %.4f]; silu(-inf) = %g\n",
+              zeros.min().item<float>(), zeros.max().item<float>(),
+              torch::silu(torch::tensor({-INFINITY})).item<float>());
+}
+
 std::vector<int64_t> fma_targets() {
   std::vector<int64_t> targets;
   for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
@@ -118,7 +160,8 @@ TEST_F(Exhaustive, SixteenBitTypesEveryValue) {
     long double (*exact)(long double);
   };
   for (const Function& f : {Function{"sigmoid", &activations::sigmoid, &exact_sigmoid},
-                            Function{"tanh", &activations::tanh, &exact_tanh}}) {
+                            Function{"tanh", &activations::tanh, &exact_tanh},
+                            Function{"silu", &activations::silu, &exact_silu}}) {
     for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
       const auto x = all_16_bit_values(dtype);
       const auto report = ulp_report(x, f.ours(x), f.exact);

@@ -27,6 +27,16 @@ inline double sigmoid_reference(double x) {
 inline double tanh_reference(double x) {
   return std::tanh(x);
 }
+// SiLU's derivative s (1 + x sigmoid(-x)); near its zero (x = -1.2785) the sum's error is a few
+// 2^-53 absolute, below 2^-20 of a float32 ULP of the nearest float inputs' results.
+inline double silu_derivative_reference(double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0 : 0.0;
+  return sigmoid_reference(x) * (1.0 + x * sigmoid_reference(-x));
+}
+// x sigmoid(x), with its limit -0 at -inf; normal in double over float's whole tail.
+inline double silu_reference(double x) {
+  return std::isinf(x) && x < 0 ? -0.0 : x * sigmoid_reference(x);
+}
 
 struct Summary {
   double max_ulp = 0;
@@ -131,7 +141,8 @@ inline void print(const char* what, const Summary& s) {
       what, s.max_ulp, static_cast<double>(s.worst_input), static_cast<long long>(s.above_one_ulp),
       static_cast<long long>(s.checked), static_cast<long long>(s.nan_for_finite));
   if (sweep_stride() > 1) {
-    std::printf(" (every %llu-th float32 pattern)", static_cast<unsigned long long>(sweep_stride()));
+    std::printf(" (every %llu-th float32 pattern)",
+                static_cast<unsigned long long>(sweep_stride()));
   }
   std::printf("\n");
 }

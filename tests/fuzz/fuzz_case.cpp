@@ -12,8 +12,13 @@
 namespace activations::fuzz {
 
 using testing::exact_sigmoid;
+using testing::exact_silu;
+using testing::exact_silu_derivative;
 using testing::exact_tanh;
 using testing::first_bit_difference;
+using testing::FloatFormat;
+using testing::format_of;
+using testing::ulp_error;
 using testing::ulp_report;
 
 uint64_t SeededChoices::below(uint64_t bound) {
@@ -45,6 +50,8 @@ const char* name(Activation a) {
       return "relu";
     case Activation::kLeakyRelu:
       return "leaky_relu";
+    case Activation::kSilu:
+      return "silu";
   }
   return "?";
 }
@@ -115,7 +122,7 @@ std::string FuzzCase::describe() const {
 
 FuzzCase generate(Choices& choices) {
   FuzzCase c;
-  c.activation = static_cast<Activation>(choices.below(4));
+  c.activation = static_cast<Activation>(choices.below(kActivationCount));
   c.variant =
       choices.pick(std::vector<Variant>{Variant::kForward, Variant::kForward, Variant::kInplace,
                                         Variant::kOut, Variant::kBackward, Variant::kBackward});
@@ -266,6 +273,8 @@ torch::Tensor torch_forward(Activation a, const torch::Tensor& x, double slope) 
       return testing::torch_relu(x);
     case Activation::kLeakyRelu:
       return torch::leaky_relu(x, slope);
+    case Activation::kSilu:
+      return torch::silu(x);
   }
   return {};
 }
@@ -280,6 +289,8 @@ torch::Tensor ours_forward(Activation a, const torch::Tensor& x, double slope) {
       return activations::relu(x);
     case Activation::kLeakyRelu:
       return activations::leaky_relu(x, slope);
+    case Activation::kSilu:
+      return activations::silu(x);
   }
   return {};
 }
@@ -298,6 +309,9 @@ void ours_inplace(Activation a, torch::Tensor& x, double slope) {
     case Activation::kLeakyRelu:
       activations::leaky_relu_(x, slope);
       break;
+    case Activation::kSilu:
+      activations::silu_(x);
+      break;
   }
 }
 
@@ -314,6 +328,9 @@ void torch_inplace(Activation a, torch::Tensor& x, double slope) {
       break;
     case Activation::kLeakyRelu:
       torch::leaky_relu_(x, slope);
+      break;
+    case Activation::kSilu:
+      torch::silu_(x);
       break;
   }
 }
@@ -332,6 +349,9 @@ void ours_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double s
     case Activation::kLeakyRelu:
       activations::leaky_relu_out(x, slope, out);
       break;
+    case Activation::kSilu:
+      activations::silu_out(x, out);
+      break;
   }
 }
 
@@ -349,12 +369,15 @@ void torch_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double 
     case Activation::kLeakyRelu:
       at::leaky_relu_out(out, x, slope);
       break;
+    case Activation::kSilu:
+      at::silu_out(out, x);
+      break;
   }
 }
 
 // What autograd keeps for backward: the output (sigmoid, tanh, relu) or the input.
 torch::Tensor saved_for_backward(Activation a, const torch::Tensor& x, double slope) {
-  if (a == Activation::kLeakyRelu) return x;
+  if (a == Activation::kLeakyRelu || a == Activation::kSilu) return x;
   const auto wide = x.scalar_type() == torch::kHalf ? x.to(torch::kFloat) : x;
   return torch_forward(a, wide, slope).to(x.scalar_type());
 }
@@ -370,6 +393,8 @@ torch::Tensor ours_backward(Activation a, const torch::Tensor& g, const torch::T
       return activations::relu_backward(g, s);
     case Activation::kLeakyRelu:
       return activations::leaky_relu_backward(g, s, slope, false);
+    case Activation::kSilu:
+      return activations::silu_backward(g, s);
   }
   return {};
 }
@@ -385,6 +410,8 @@ torch::Tensor torch_backward(Activation a, const torch::Tensor& g, const torch::
       return at::threshold_backward(g, s, 0);
     case Activation::kLeakyRelu:
       return at::leaky_relu_backward(g, s, slope, false);
+    case Activation::kSilu:
+      return at::silu_backward(g, s);
   }
   return {};
 }
@@ -396,8 +423,20 @@ torch::Tensor reference(const torch::Tensor& x, const F& op) {
   return op(x);
 }
 
+// The activations that differ from torch's in the last bits: checked against their exact values.
 bool smooth(Activation a) {
-  return a == Activation::kSigmoid || a == Activation::kTanh;
+  return a == Activation::kSigmoid || a == Activation::kTanh || a == Activation::kSilu;
+}
+
+long double (*exact_forward(Activation a))(long double) {
+  switch (a) {
+    case Activation::kSigmoid:
+      return &exact_sigmoid;
+    case Activation::kTanh:
+      return &exact_tanh;
+    default:
+      return &exact_silu;
+  }
 }
 
 // Our values against torch's: bit for bit where torch is exact (NaN payloads aside), within
@@ -407,9 +446,8 @@ std::string compare_values(const FuzzCase& c, const torch::Tensor& x, const torc
   if (ours.scalar_type() != theirs.scalar_type()) return "dtype differs";
   if (ours.sizes() != theirs.sizes()) return "sizes differ";
   if (smooth(c.activation) && floating(ours.scalar_type())) {
-    const auto report =
-        ulp_report(x.detach().to(ours.scalar_type()).to(torch::kFloat64), ours.detach(),
-                   c.activation == Activation::kSigmoid ? &exact_sigmoid : &exact_tanh);
+    const auto report = ulp_report(x.detach().to(ours.scalar_type()).to(torch::kFloat64),
+                                   ours.detach(), exact_forward(c.activation));
     const bool reduced =
         ours.scalar_type() == torch::kHalf || ours.scalar_type() == torch::kBFloat16;
     if (report.max_ulp > (reduced ? 1.0 : 2.0)) {
@@ -424,6 +462,70 @@ std::string compare_values(const FuzzCase& c, const torch::Tensor& x, const torc
   }
   const int64_t at = first_bit_difference(ours.detach(), theirs.detach(), true);
   return at < 0 ? "" : "values differ at " + std::to_string(at);
+}
+
+// |ours - theirs| within a tolerance scaled to the weights: where our forward differs from
+// torch's in the last bits (or in the tail, where torch's loses everything), so may gradients.
+bool close_within_weights(const FuzzCase& c, const torch::Tensor& weights,
+                          const torch::Tensor& ours_grad, const torch::Tensor& theirs_grad) {
+  if (weights.numel() == 0) return true;
+  // 16-bit: torch's bfloat16 silu gradient is off by up to 3 ULP (2.5 for 2.5469 at x = 5.6875)
+  const double tolerance = c.dtype == torch::kDouble  ? 1e-12
+                           : c.dtype == torch::kFloat ? 1e-5
+                                                      : 5e-2;
+  const auto scale = weights.abs().max().to(torch::kFloat64).item<double>() + 1e-300;
+  const auto difference =
+      (ours_grad.to(torch::kFloat64) - theirs_grad.to(torch::kFloat64)).abs().nan_to_num(0);
+  // NaN only where torch's is NaN: torch's silu gradient is NaN at +-inf, ours the limits
+  return difference.max().item<double>() <= tolerance * scale &&
+         !(torch::isnan(ours_grad) & ~torch::isnan(theirs_grad)).any().item<bool>();
+}
+
+// Our gradient against torch's own, through the same layout (float16 through float32).
+bool close_to_torch_gradient(const FuzzCase& c, const torch::Tensor& weights,
+                             const torch::Tensor& ours_grad) {
+  auto theirs_input = build(c);
+  const auto wide =
+      c.dtype == torch::kHalf ? theirs_input.view.to(torch::kFloat) : theirs_input.view;
+  const auto y = torch_forward(c.activation, wide, c.slope);
+  const auto theirs_grad =
+      torch::autograd::grad({(y * weights.to(y.scalar_type())).sum()}, {theirs_input.leaf})[0].to(
+          c.dtype);
+  return close_within_weights(c, weights, ours_grad, theirs_grad);
+}
+
+// SiLU's backward against g times the exact derivative rounded to the compute type: within 1 ULP
+// of the result's format where it is float32 or narrower (the kernel rounds its double
+// derivative to float once), within 1e-13 relative in float64 (a few roundings, and near the
+// derivative's zero an absolute error of a few 2^-53), NaN where it is NaN.
+std::string compare_silu_backward(const torch::Tensor& grad, const torch::Tensor& x,
+                                  const torch::Tensor& ours) {
+  const bool in_double = ours.scalar_type() == torch::kDouble;
+  const FloatFormat format = format_of(ours.scalar_type());
+  const auto g = grad.expand(ours.sizes()).to(torch::kFloat64).contiguous();
+  const auto v = x.expand(ours.sizes()).to(torch::kFloat64).contiguous();
+  const auto y = ours.to(torch::kFloat64).contiguous();
+  const double* gs = g.data_ptr<double>();
+  const double* vs = v.data_ptr<double>();
+  const double* ys = y.data_ptr<double>();
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    const long double derivative = exact_silu_derivative(vs[i]);
+    const long double rounded =
+        in_double ? static_cast<double>(derivative) : static_cast<float>(derivative);
+    const long double product = in_double ? static_cast<long double>(gs[i] * double(rounded))
+                                          : static_cast<float>(float(gs[i]) * float(rounded));
+    if (std::isnan(product) != std::isnan(ys[i]))
+      return "NaN positions differ at " + std::to_string(i);
+    const bool close = ys[i] == product ||  // infinities too
+                       (in_double ? std::fabs(ys[i] - product) <=
+                                        1e-13 * std::fabs(product) + 1e-15 * std::fabs(gs[i])
+                                  : ulp_error(ys[i], product, format) <= 1.0);
+    if (!std::isnan(product) && !close) {
+      return "silu backward off by " + std::to_string(ulp_error(ys[i], product, format)) +
+             " ULP at " + std::to_string(i);
+    }
+  }
+  return "";
 }
 
 std::string check_forward(const FuzzCase& c) {
@@ -454,6 +556,9 @@ std::string check_forward(const FuzzCase& c) {
   const auto weights = values(c.shape, c.dtype, c.value_seed + 1).nan_to_num(0, 0, 0);
   const auto ours_grad = torch::autograd::grad({(ours * weights).sum()}, {input.leaf})[0];
   torch::Tensor expected;
+  if (c.activation == Activation::kSilu) {
+    return close_to_torch_gradient(c, weights, ours_grad) ? "" : "gradients differ";
+  }
   if (smooth(c.activation)) {
     const auto grad_out = weights.expand(c.shape);
     const auto dy = reference(grad_out, [&](const torch::Tensor& g) {
@@ -515,15 +620,7 @@ std::string check_inplace(const FuzzCase& c) {
   const auto theirs_grad = torch::autograd::grad({(t * weights).sum()}, {theirs_input.leaf})[0];
   if (weights.numel() == 0) return "";
   if (smooth(c.activation)) {
-    // Our output differs from torch's in the last bits, and so may the gradient: compare
-    // with a tolerance scaled to the weights.
-    const double tolerance = c.dtype == torch::kDouble  ? 1e-12
-                             : c.dtype == torch::kFloat ? 1e-5
-                                                        : 2e-2;
-    const auto scale = weights.abs().max().to(torch::kFloat64).item<double>() + 1e-300;
-    const auto difference =
-        (ours_grad.to(torch::kFloat64) - theirs_grad.to(torch::kFloat64)).abs().nan_to_num(0);
-    return (difference.max().item<double>() <= tolerance * scale) ? "" : "gradients differ";
+    return close_within_weights(c, weights, ours_grad, theirs_grad) ? "" : "gradients differ";
   }
   // In place on a view, ours runs out of place and autograd copies into the view (CopySlices),
   // which adds a zero to the gradient: equal values, but -0.0 may come back as +0.0.
@@ -569,7 +666,8 @@ std::string check_out(const FuzzCase& c) {
       if (theirs.scalar_type() == torch::kHalf) theirs = wide_out.to(torch::kHalf);
     });
     // torch's float32 stand-in accepts out= dtypes that its float16 op (had it one) would refuse
-    if (c.activation == Activation::kRelu || c.activation == Activation::kLeakyRelu) {
+    if (c.activation == Activation::kRelu || c.activation == Activation::kLeakyRelu ||
+        c.activation == Activation::kSilu) {
       if (ours.scalar_type() != torch::kHalf) torch_error = "dtype";
     }
   } else {
@@ -625,6 +723,7 @@ std::string check_backward(const FuzzCase& c) {
   if (ours.scalar_type() != theirs.scalar_type()) return "dtype differs";
   if (ours.sizes() != theirs.sizes()) return "sizes differ";
   if (ours.strides() != theirs.strides()) return "strides differ";
+  if (c.activation == Activation::kSilu) return compare_silu_backward(grad, saved, ours);
   const int64_t at = first_bit_difference(ours, theirs, true);
   return at < 0 ? "" : "values differ at " + std::to_string(at);
 }

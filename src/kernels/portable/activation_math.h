@@ -148,4 +148,49 @@ struct LeakyReluBackward : PlainFunctor {
   }
 };
 
+// SiLU, x sigmoid(x), in double for every dtype (as the CPU's kernels compute it): the float
+// result is rounded once from a value within 2^-50 of exact. -inf gives -0 (x clamped to
+// -1e300 where the sigmoid rounds to 0), +inf gives +inf.
+// Below -700, (x m) m with m = sigmoid(x / 2), so that a subnormal result is rounded once (as
+// the CPU's WithDoubleTail).
+ACTIVATIONS_HOST_DEVICE double silu_float64(double x) {
+  const double clamped = at_least(-1e300, x);
+  if (x < -700.0) {
+    const double m = sigmoid_float64(mul(x, 0.5));
+    return mul(mul(clamped, m), m);
+  }
+  return mul(clamped, sigmoid_float64(x));
+}
+
+// SiLU's derivative: s (1 + x (1 - s)), 1 - s = sigmoid(-x) evaluated, not subtracted.
+ACTIVATIONS_HOST_DEVICE double silu_derivative_float64(double x) {
+  const double clamped = at_most(1e300, at_least(-1e300, x));
+  const double sum = fma(clamped, sigmoid_float64(-x), 1.0);
+  if (x < -700.0) {
+    const double m = sigmoid_float64(mul(x, 0.5));
+    return mul(mul(sum, m), m);
+  }
+  return mul(sigmoid_float64(x), sum);
+}
+
+// float16 and bfloat16 through a float rounded to odd, so that they are correctly rounded.
+struct SiluForward : PlainFunctor {
+  template <typename T>
+  ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
+    const double result = silu_float64(static_cast<double>(x));
+    if constexpr (kIs16Bit<T>) return static_cast<T>(round_to_odd_float(result));
+    return static_cast<T>(result);
+  }
+};
+
+// g * silu'(x), the product in the compute type, as the CPU's kernels.
+struct SiluBackward : PlainFunctor {
+  template <typename T>
+  ACTIVATIONS_HOST_DEVICE T operator()(T g, T x) const {
+    using S = ComputeType<T>;
+    const S derivative = static_cast<S>(silu_derivative_float64(static_cast<double>(x)));
+    return static_cast<T>(mul(static_cast<S>(g), derivative));
+  }
+};
+
 }  // namespace activations::kernels::portable

@@ -113,4 +113,17 @@ ACTIVATIONS_HOST_DEVICE T at_least(T limit, T v) {
   return limit > v ? limit : v;
 }
 
+// v rounded to float toward zero, with the last bit set where that was inexact ("round to
+// odd"). A value rounded so and then to a format at least 2 bits narrower (float16, bfloat16)
+// is rounded as if directly: rounding a double to float and then to 16 bits instead can land
+// on a 16-bit midpoint and round the wrong way.
+ACTIVATIONS_HOST_DEVICE float round_to_odd_float(double v) {
+  const float nearest = static_cast<float>(v);
+  if (static_cast<double>(nearest) == v || v != v) return nearest;
+  uint32_t bits = bits_of(nearest);
+  // nearest rounded away from zero (to infinity too): step back toward zero
+  if (magnitude(static_cast<double>(nearest)) > magnitude(v)) bits -= 1;
+  return float_of(bits | 1u);
+}
+
 }  // namespace activations::kernels::portable

@@ -98,6 +98,23 @@ constexpr bool kReduced = std::is_same_v<T, hwy::float16_t> || std::is_same_v<T,
 template <typename T>
 using Compute = std::conditional_t<kReduced<T>, float, T>;
 
+// The functor a storage type runs: for float16 and bfloat16, the functor's ForReducedStorage
+// variant where it has one (stateless functors that compute in double and must round for the
+// 16-bit store).
+template <class Functor, class = void>
+constexpr bool kHasReducedVariant = false;
+template <class Functor>
+constexpr bool kHasReducedVariant<Functor, std::void_t<typename Functor::ForReducedStorage>> = true;
+
+template <typename T, class Functor>
+HWY_INLINE auto ForStorage(const Functor& f) {
+  if constexpr (kReduced<T> && kHasReducedVariant<Functor>) {
+    return typename Functor::ForReducedStorage{};
+  } else {
+    return f;
+  }
+}
+
 // Functors marked kRaw16 (ReLU) are exact on the bit patterns of float16 and bfloat16: they
 // run on the raw 16-bit lanes, twice as many per vector, with nothing to convert or round.
 template <typename T, class Functor>
@@ -224,8 +241,8 @@ void Run(const ContiguousCall& call, const Forward& forward, const Backward& bac
   if (call.spec.direction == Direction::kForward) {
     DispatchDtype<Forward::kIntegral>(call.dtype, [&](auto tag) {
       using T = decltype(tag);
-      Elementwise<T, 1>(forward, {static_cast<const T*>(call.in0)}, static_cast<T*>(call.out),
-                        call.size, call.stream_output, call.prefetch);
+      Elementwise<T, 1>(ForStorage<T>(forward), {static_cast<const T*>(call.in0)},
+                        static_cast<T*>(call.out), call.size, call.stream_output, call.prefetch);
     });
     return;
   }
@@ -247,6 +264,8 @@ void RunContiguous(const ContiguousCall& call) {
     case Activation::kLeakyRelu:
       return Run(call, LeakyReluForward{call.spec.negative_slope},
                  LeakyReluBackward{call.spec.negative_slope});
+    case Activation::kSilu:
+      return Run(call, SiluForward{}, SiluBackward{});
   }
 }
 

@@ -4,6 +4,7 @@
 // record nodes too, so double backward works. Each also propagates forward-mode tangents (the
 // same formulas: the Jacobians are diagonal). out= variants refuse both, as torch's do.
 #include <ATen/TensorOperators.h>
+#include <ATen/ops/sigmoid.h>
 #include <ATen/ops/zeros_like.h>
 #include <torch/autograd.h>
 #include <torch/csrc/autograd/function.h>
@@ -103,6 +104,35 @@ struct LeakyRelu {
     return at::zeros_like(x);
   }
 };
+
+struct Silu {
+  static constexpr const char* kName = "silu";
+  static constexpr const char* kNodeName = "ActivationsSiluBackward";
+  // The derivative needs x, which y does not give back; in place, x is saved as a copy before
+  // it is overwritten (kInplaceSavesInputCopy), as torch's silu_ does.
+  static constexpr bool kSavesOutput = false;
+  static constexpr bool kInplaceSavesInputCopy = true;
+  static at::Tensor forward(const at::Tensor& x) { return activations::silu(x); }
+  static void forward_(at::Tensor& x) { activations::silu_(x); }
+  static void forward_out(const at::Tensor& x, at::Tensor& out) { activations::silu_out(x, out); }
+  static at::Tensor backward(const at::Tensor& grad, const at::Tensor& x, bool) {
+    return activations::silu_backward(grad, x);
+  }
+  // d/dx [g s (1 + x (1 - s))] = g s (1 - s) (2 + x (1 - 2 s)), s = sigmoid(x)
+  static at::Tensor backward_wrt_saved(const at::Tensor& grad_grad, const at::Tensor& grad,
+                                       const at::Tensor& x) {
+    const at::Tensor s = at::sigmoid(x);
+    return grad_grad * grad * s * (1 - s) * (2 + x * (1 - 2 * s));
+  }
+};
+
+// Whether an in-place call saves a copy of its input for backward (see Silu); the others save
+// the result.
+template <class Spec, class = void>
+constexpr bool kInplaceSavesInputCopy = false;
+template <class Spec>
+constexpr bool kInplaceSavesInputCopy<Spec, std::void_t<decltype(Spec::kInplaceSavesInputCopy)>> =
+    Spec::kInplaceSavesInputCopy;
 
 // The node that y = f(x, args...) records, as ATen's generated SigmoidBackward0 is: one edge,
 // to x, and the saved tensor (y or x, Spec::kSavesOutput) whose backward operator gives
@@ -231,7 +261,8 @@ at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
   return result;
 }
 
-// f_(x, args...): the node saves the result and replaces x's history (through CopySlices where
+// f_(x, args...): the node saves the result (or a copy of x, kInplaceSavesInputCopy) and
+// replaces x's history (through CopySlices where
 // x is a view, as torch's in-place ops do); x's tangent is updated in place, as torch's are.
 template <class Spec, class... Args>
 void inplace_autograd(at::Tensor& self, Args... args) {
@@ -239,6 +270,9 @@ void inplace_autograd(at::Tensor& self, Args... args) {
   const bool record = records_gradient(self);
   if (record) check_inplace_allowed(op, self);
   const at::Tensor tangent = tangent_of(self);
+  // recorded itself (a clone), so double backward reaches x's history through it
+  at::Tensor input_copy;
+  if (record && kInplaceSavesInputCopy<Spec>) input_copy = self.clone();
   compat::NodePtr<ForwardNode<Spec, Args...>> node;
   if (record) {
     node = compat::make_node<ForwardNode<Spec, Args...>>();
@@ -265,8 +299,12 @@ void inplace_autograd(at::Tensor& self, Args... args) {
     self._set_fw_grad(updated, /*level=*/0, /*is_inplace_op=*/true);
   }
   if (node) {  // after the tangent: the saved result keeps it
-    node->saved = SavedVariable(self, /*is_output=*/true, /*is_inplace_on_view=*/self.is_view());
-    node->saved_is_output = true;
+    if (input_copy.defined()) {
+      node->saved = SavedVariable(input_copy, /*is_output=*/false);
+    } else {
+      node->saved = SavedVariable(self, /*is_output=*/true, /*is_inplace_on_view=*/self.is_view());
+    }
+    node->saved_is_output = !input_copy.defined();
     node->args = std::make_tuple(args...);
   }
 }
@@ -327,9 +365,10 @@ at::Tensor backward_autograd_with(const at::Tensor& grad_output, const at::Tenso
   return result;
 }
 
+// From the output (sigmoid, tanh, relu) or the input (silu), as the Spec saves.
 template <class Spec>
-at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& output) {
-  return backward_autograd_with<Spec>(grad_output, output, true);
+at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& saved) {
+  return backward_autograd_with<Spec>(grad_output, saved, Spec::kSavesOutput);
 }
 
 void leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
@@ -369,6 +408,11 @@ TORCH_LIBRARY_IMPL(activations, Autograd, m) {
   m.impl("leaky_relu_", &leaky_relu_inplace_autograd);
   m.impl("leaky_relu.out", &out_autograd<LeakyRelu, double>);
   m.impl("leaky_relu_backward", &leaky_relu_backward_autograd);
+
+  m.impl("silu", &forward_autograd<Silu>);
+  m.impl("silu_", &inplace_autograd<Silu>);
+  m.impl("silu.out", &out_autograd<Silu>);
+  m.impl("silu_backward", &backward_autograd<Silu>);
 }
 
 }  // namespace activations::autograd

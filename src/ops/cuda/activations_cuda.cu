@@ -85,6 +85,9 @@ struct CudaLauncher {
       case kernels::Activation::kLeakyRelu:
         return run_kernel<false>(spec, portable::LeakyReluForward{spec.negative_slope},
                                  portable::LeakyReluBackward{spec.negative_slope}, out, in0, in1);
+      case kernels::Activation::kSilu:
+        return run_kernel<false>(spec, portable::SiluForward{}, portable::SiluBackward{}, out, in0,
+                                 in1);
     }
   }
 };
