@@ -32,7 +32,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // rounding error, which the callers fold into their low parts: without it float64 tanh reached
 // 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero). The parts are returned
 // through references, not as a struct: SVE's vectors are sizeless and cannot be members.
-template <int kScaleBias, bool kNegated = false, class D, class V = hn::Vec<D>>
+// kQTerms > 0 keeps only Q's first kQTerms coefficients (for results that need less than T's
+// precision).
+template <int kScaleBias, bool kNegated = false, size_t kQTerms = 0, class D, class V = hn::Vec<D>>
 HWY_INLINE void ReduceExp(D d, V y, V& r, V& r_lo, V& q, V& n, V& rounded) {
   using T = hn::TFromD<D>;
   using C = ExpConstants<T>;
@@ -48,7 +50,7 @@ HWY_INLINE void ReduceExp(D d, V y, V& r, V& r_lo, V& q, V& n, V& rounded) {
     // r_hi - r is exact but where r_hi is within n ln2_lo of 0, and r's error negligible there
     r_lo = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), hn::Sub(r_hi, r));
   }
-  constexpr size_t kDegree = sizeof(C::kQ) / sizeof(C::kQ[0]) - 1;
+  constexpr size_t kDegree = (kQTerms > 0 ? kQTerms : sizeof(C::kQ) / sizeof(C::kQ[0])) - 1;
   q = hn::Set(d, C::kQ[kDegree]);
   for (size_t i = kDegree; i-- > 0;) q = hn::MulAdd(q, r, hn::Set(d, C::kQ[i]));
 }
@@ -221,7 +223,7 @@ HWY_INLINE V SigmoidOfModerate(D d, V x) {
 // the NaN lanes are put back.
 template <class V>
 HWY_INLINE V KeepNaN(V x, V result) {
-#if HWY_ARCH_X86
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128  // (emulated in C++)
   (void)x;
   return result;
 #else
@@ -463,11 +465,66 @@ HWY_INLINE V WithDoubleTail(D d, V x, V result, const F& factor) {
   return hn::IfThenElse(tail, hn::Mul(hn::Mul(factor(m), m), m), result);
 }
 
-// SiLU, x sigmoid(x), in double for every dtype: the double sigmoid is within 0.7 ULP and the
-// product rounds once more, so a float64 result is within 2 ULP (relative 2.3e-16) and a float
-// one is rounded once from a value within 2^-50 of exact. Unlike x / (1 + e^-x), no term
-// overflows: the result is a normal float down to x = -91.9 and subnormal to -108.7.
-// silu(-inf) = -0, silu(+inf) = +inf. kForReducedStorage: see InDouble.
+// Float lanes widened to double in registers, computed by `f` and rounded once on the way back,
+// on x86's multi-lane targets; elsewhere through memory (InDouble).
+template <class D, class V = hn::Vec<D>, class F>
+HWY_INLINE V InDoubleRegisters(D d, V x, const F& f) {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR
+  const hn::Half<D> dh;
+  const hn::Rebind<double, decltype(dh)> dd;
+  const auto lower = f(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)));
+  const auto upper = f(dd, hn::PromoteTo(dd, hn::UpperHalf(dh, x)));
+  return hn::Combine(d, hn::DemoteTo(dh, upper), hn::DemoteTo(dh, lower));
+#else
+  return InDouble<false>(d, x, f);
+#endif
+}
+
+// e^-x in double for the float kernels, with -x clamped to [-200, 200] (where 1 + e^-x is 1 or
+// e^-x alone to 2^-288): our exp's reduction and the first 8 of Q's 11 coefficients, whose
+// remainder (below 2.8e-7 r^10 with |r| <= ln2/2) leaves e^-x within 2^-37 relative: a float
+// result rounded from it is within 0.5 + 2^-13 ULP.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V ExpOfNegatedForFloat(D d, V x) {
+  const V y = hn::Min(hn::Set(d, 200.0), hn::Max(hn::Set(d, -200.0), hn::Neg(x)));
+  V r, r_lo, q, n, rounded;
+  ReduceExp<0, false, 8>(d, y, r, r_lo, q, n, rounded);
+  const V one = hn::Set(d, 1.0);
+  const V exp_r = hn::MulAdd(hn::MulAdd(q, r, one), r, one);
+  return hn::Mul(exp_r, MultiplyByPow2Bits(d, one, Pow2Bits(d, rounded)));
+}
+
+// SiLU of float inputs, in double: x / (1 + e^-x), one division. Its error (a few 2^-53
+// relative) is 2^-28 of a float ULP, so the float is rounded once from nearly the exact value;
+// nothing overflows, and the result is a normal float down to x = -91.9 and subnormal to
+// -108.7. x is clamped to -1e30 so that -inf gives -0, not -inf / e^200.
+struct SiluOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V clamped = KeepNaN(x, hn::Max(hn::Set(d, -1e30), x));
+    return hn::Div(clamped, hn::Add(hn::Set(d, 1.0), ExpOfNegatedForFloat(d, x)));
+  }
+};
+
+// SiLU's derivative for float inputs, in double: with e = e^-x and i = 1 / (1 + e),
+// s = i and 1 - s = e i, so s (1 + x (1 - s)) = i (1 + x e i) from one division. Near the
+// derivative's zero (x = -1.2785) the sum's error is a few 2^-53 absolute.
+struct SiluDerivativeOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V one = hn::Set(d, 1.0);
+    const V e = ExpOfNegatedForFloat(d, x);
+    const V inverse = hn::Div(one, hn::Add(one, e));
+    const V clamped = KeepNaN(x, hn::Min(hn::Set(d, 1e30), hn::Max(hn::Set(d, -1e30), x)));
+    return hn::Mul(inverse, hn::MulAdd(clamped, hn::Mul(e, inverse), one));
+  }
+};
+
+// SiLU, x sigmoid(x), in double for every dtype. float32 in registers (SiluOfFloatInDouble);
+// float16 and bfloat16 through memory, their double result rounded to odd (kForReducedStorage,
+// InDouble). float64: the double sigmoid (within 0.7 ULP) times x, rounded once more, within
+// 2.5 ULP, and with its subnormal tail rounded once (WithDoubleTail). silu(-inf) = -0,
+// silu(+inf) = +inf.
 template <bool kForReducedStorage = false>
 struct SiluForwardOf {
   static constexpr bool kIntegral = false;
@@ -476,7 +533,8 @@ struct SiluForwardOf {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      return InDouble<kForReducedStorage>(d, x, *this);
+      if constexpr (kForReducedStorage) return InDouble<true>(d, x, SiluOfFloatInDouble{});
+      return InDoubleRegisters(d, x, SiluOfFloatInDouble{});
     } else {
       // only -inf needs the clamp: sigmoid(+inf) is 1
       const V clamped = ClampForProducts(d, x, HUGE_VAL);
@@ -488,30 +546,24 @@ struct SiluForwardOf {
 
 using SiluForward = SiluForwardOf<>;
 
-// SiLU's derivative from the input, times the gradient: s (1 + x (1 - s)) with s = sigmoid(x)
-// and 1 - s = sigmoid(-x) evaluated, not subtracted (which cancels for large x), in double.
-// Within a few 2^-53 relative, but near its zero at x = -1.2785, where the sum cancels; there
-// the error stays a few 2^-53 absolute.
+// SiLU's derivative from the input, times the gradient: s (1 + x (1 - s)) with s = sigmoid(x),
+// in double (SiluDerivativeOfFloatInDouble for the float types). float64: 1 - s = sigmoid(-x)
+// evaluated, not subtracted (which cancels for large x); within a few 2^-53 relative but near
+// its zero at x = -1.2785, where the error stays a few 2^-53 absolute.
 struct SiluBackward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      return hn::Mul(grad, InDouble<false>(d, x, Derivative{}));
+      return hn::Mul(grad, InDoubleRegisters(d, x, SiluDerivativeOfFloatInDouble{}));
     } else {
-      return hn::Mul(grad, Derivative{}(d, x));
-    }
-  }
-  struct Derivative {
-    template <class D, class V = hn::Vec<D>>
-    HWY_INLINE V operator()(D d, V x) const {
       const V s = SigmoidForward{}(d, x);
       const V complement = SigmoidForward{}(d, hn::Neg(x));
       const V sum = hn::MulAdd(ClampForProducts(d, x), complement, hn::Set(d, 1.0));
-      return WithDoubleTail(d, x, hn::Mul(s, sum), [sum](V /*m*/) { return sum; });
+      return hn::Mul(grad, WithDoubleTail(d, x, hn::Mul(s, sum), [sum](V /*m*/) { return sum; }));
     }
-  };
+  }
 };
 
 }  // namespace activations::kernels::HWY_NAMESPACE
