@@ -88,8 +88,11 @@ def test_gradients_equal_torch(ops, name, dtype):
 
 def test_silu_in_place_keeps_its_input_for_backward(ops):
     """silu's derivative needs x, which silu_ overwrites: the gradient through a view of a
-    non-leaf, and the second derivative, equal the out-of-place operator's."""
-    x = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
+    non-leaf equals the out-of-place operator's, and so does the second derivative but for
+    rounding (the two graphs apply the chain rule's factors in other orders: 1 ULP apart on
+    about one input in ten)."""
+    generator = torch.Generator().manual_seed(4)
+    x = torch.randn(4, 6, dtype=torch.float64, generator=generator).requires_grad_()
 
     def in_place_on_a_view(v):
         w = v * 2.0
@@ -100,13 +103,14 @@ def test_silu_in_place_keeps_its_input_for_backward(ops):
         w = v * 2.0
         return torch.cat([w[:, :1], ops.silu(w[:, 1:4]), w[:, 4:]], dim=1)
 
-    weights = torch.randn(4, 6, dtype=torch.float64)
+    weights = torch.randn(4, 6, dtype=torch.float64, generator=generator)
     grads = []
     for f in (in_place_on_a_view, out_of_place):
         (first,) = torch.autograd.grad((f(x) * weights).sum(), x, create_graph=True)
         (second,) = torch.autograd.grad(first.sum(), x)
         grads.append((first, second))
-    assert torch.equal(grads[0][0], grads[1][0]) and torch.equal(grads[0][1], grads[1][1])
+    assert torch.equal(grads[0][0], grads[1][0])
+    assert torch.allclose(grads[0][1], grads[1][1], rtol=1e-14, atol=1e-15)
     leaf = torch.randn(4, requires_grad=True)
     with pytest.raises(RuntimeError, match="activations::silu_: a leaf Variable"):
         ops.silu_(leaf)
