@@ -12,11 +12,13 @@ namespace activations::testing {
 namespace {
 
 struct GradCase {
-  std::string name;
+  std::string name;  // the operator's name, then a space and the variant where there are several
   std::function<torch::Tensor(const torch::Tensor&)> ours;
   std::function<torch::Tensor(const torch::Tensor&)> theirs;
   std::function<void(torch::Tensor&)> ours_;
   bool bit_identical;
+
+  std::string operator_name() const { return name.substr(0, name.find(' ')); }
 };
 
 std::vector<GradCase> grad_cases(double slope) {
@@ -36,15 +38,29 @@ std::vector<GradCase> grad_cases(double slope) {
       {"silu", [](const torch::Tensor& x) { return activations::silu(x); },
        [](const torch::Tensor& x) { return torch::silu(x); },
        [](torch::Tensor& x) { activations::silu_(x); }, false},
+      {"gelu", [](const torch::Tensor& x) { return activations::gelu(x); },
+       [](const torch::Tensor& x) { return torch::gelu(x); },
+       [](torch::Tensor& x) { activations::gelu_(x); }, false},
+      {"gelu tanh", [](const torch::Tensor& x) { return activations::gelu(x, "tanh"); },
+       [](const torch::Tensor& x) { return torch::gelu(x, "tanh"); },
+       [](torch::Tensor& x) { activations::gelu_(x, "tanh"); }, false},
   };
 }
 
-// silu'(x) and silu''(x), from torch's silu differentiated twice by autograd.
-std::pair<torch::Tensor, torch::Tensor> torch_silu_derivatives(const torch::Tensor& x) {
+// f'(x) and f''(x), from torch's f differentiated twice by autograd (torch 1.13's silu_backward
+// has no derivative of its own).
+std::pair<torch::Tensor, torch::Tensor> torch_derivatives(
+    const std::function<torch::Tensor(const torch::Tensor&)>& f, const torch::Tensor& x) {
   auto input = x.detach().clone().requires_grad_(true);
-  const auto first = torch::autograd::grad({torch::silu(input).sum()}, {input}, {}, true, true)[0];
+  const auto first = torch::autograd::grad({f(input).sum()}, {input}, {}, true, true)[0];
   const auto second = torch::autograd::grad({first.sum()}, {input})[0];
   return {first.detach(), second};
+}
+torch::Tensor torch_silu(const torch::Tensor& x) {
+  return torch::silu(x);
+}
+torch::Tensor torch_gelu_tanh(const torch::Tensor& x) {
+  return torch::gelu(x, "tanh");
 }
 
 // d/dx of sum(w * f(x)) for random weights w, and optionally the gradient of that gradient.
@@ -68,8 +84,10 @@ TEST(Autograd, GradientsEqualTorchs) {
         if (op.bit_identical) {
           EXPECT_EQ(first_bit_difference(ours, theirs), -1) << op.name << " " << dtype;
         } else {
-          // Our forward values are the more accurate, so the gradients agree to a few ULP.
-          const double tolerance = dtype == torch::kFloat ? 1e-6 : 1e-14;
+          // Our forward values are the more accurate, so the gradients agree to a few ULP (torch's
+          // float backward of GELU's tanh form to some ten: 1.0 for 1.00000103 at x = 5.06).
+          const double float_tolerance = op.name == "gelu tanh" ? 1e-5 : 1e-6;
+          const double tolerance = dtype == torch::kFloat ? float_tolerance : 1e-14;
           EXPECT_TRUE(torch::allclose(ours, theirs, tolerance, tolerance)) << op.name << dtype;
         }
       }
@@ -105,9 +123,17 @@ TEST(Autograd, BackwardOperatorsHaveGradientsInBothArguments) {
   // torch's silu twice.
   const auto x = (torch::randn({50}, torch::kDouble) * 4).requires_grad_(true);
   const auto ours_silu = torch::autograd::grad({activations::silu_backward(g, x).sum()}, {g, x});
-  const auto [first, second] = torch_silu_derivatives(x.detach());
+  const auto [first, second] = torch_derivatives(torch_silu, x.detach());
   EXPECT_TRUE(torch::allclose(ours_silu[0], first));
   EXPECT_TRUE(torch::allclose(ours_silu[1], g.detach() * second));
+  for (const char* approximate : {"none", "tanh"}) {
+    const auto ours_gelu =
+        torch::autograd::grad({activations::gelu_backward(g, x, approximate).sum()}, {g, x});
+    const auto [gelu_first, gelu_second] = torch_derivatives(
+        [approximate](const torch::Tensor& t) { return torch::gelu(t, approximate); }, x.detach());
+    EXPECT_TRUE(torch::allclose(ours_gelu[0], gelu_first)) << approximate;
+    EXPECT_TRUE(torch::allclose(ours_gelu[1], g.detach() * gelu_second)) << approximate;
+  }
 }
 
 TEST(Autograd, InplaceGradientsEqualOutOfPlaceOnes) {
@@ -146,7 +172,8 @@ TEST(Autograd, InplaceOnALeafThatRequiresGradIsRefusedAndChangesNothing) {
       ADD_FAILURE() << op.name;
     } catch (const c10::Error& error) {
       const std::string message = error.what();
-      EXPECT_NE(message.find("activations::" + op.name + "_"), std::string::npos) << message;
+      EXPECT_NE(message.find("activations::" + op.operator_name() + "_"), std::string::npos)
+          << message;
       EXPECT_NE(message.find("leaf Variable"), std::string::npos) << message;
     }
     EXPECT_TRUE(torch::equal(leaf.detach(), before)) << op.name;
@@ -184,21 +211,22 @@ TEST(Autograd, InplaceBumpsTheVersionSoLaterMisuseIsCaught) {
   }
 }
 
-// silu_'s backward needs the input, which the call overwrites: it keeps a copy, recorded in the
-// graph, so that first and second derivatives through it are the out-of-place ones.
-TEST(Autograd, InplaceSiluKeepsItsInputForFirstAndSecondDerivatives) {
+// silu_'s and gelu_'s backward need the input, which the call overwrites: they keep a copy,
+// recorded in the graph, so that first and second derivatives through it are the out-of-place
+// ones.
+TEST(Autograd, InplaceSiluAndGeluKeepTheirInputForFirstAndSecondDerivatives) {
   torch::manual_seed(23);
   const auto x = (torch::randn({200}, torch::kDouble) * 4).requires_grad_(true);
   const auto w = torch::randn({200}, torch::kDouble);
-  auto y = x * 1.0;
-  activations::silu_(y);
-  const auto grad = torch::autograd::grad({(y * w).sum()}, {x}, {}, true, true)[0];
-  const auto second = torch::autograd::grad({(grad * w).sum()}, {x})[0];
-  const auto expected = gradient([](const torch::Tensor& t) { return torch::silu(t); }, x, w);
-  const auto expected_second =
-      gradient([](const torch::Tensor& t) { return torch::silu(t); }, x, w, true);
-  EXPECT_TRUE(torch::allclose(grad, expected, 1e-14, 1e-14));
-  EXPECT_TRUE(torch::allclose(second, expected_second, 1e-12, 1e-12));
+  for (const auto& op : grad_cases(0.2)) {
+    if (op.name != "silu" && op.operator_name() != "gelu") continue;
+    auto y = x * 1.0;
+    op.ours_(y);
+    const auto grad = torch::autograd::grad({(y * w).sum()}, {x}, {}, true, true)[0];
+    const auto second = torch::autograd::grad({(grad * w).sum()}, {x})[0];
+    EXPECT_TRUE(torch::allclose(grad, gradient(op.theirs, x, w), 1e-14, 1e-14)) << op.name;
+    EXPECT_TRUE(torch::allclose(second, gradient(op.theirs, x, w, true), 1e-12, 1e-12)) << op.name;
+  }
 }
 
 // torch accepts leaky_relu_ with a negative slope under autograd and fails only in backward,
@@ -226,7 +254,8 @@ TEST(Autograd, OutVariantsRefuseToRecordGradients) {
            [&] { activations::sigmoid_out(x, out); }, [&] { activations::tanh_out(x, out); },
            [&] { activations::relu_out(x, out); },
            [&] { activations::leaky_relu_out(x, 0.2, out); },
-           [&] { activations::silu_out(x, out); }}) {
+           [&] { activations::silu_out(x, out); },
+           [&] { activations::gelu_out(x, "tanh", out); }}) {
     try {
       call();
       ADD_FAILURE();
@@ -306,9 +335,12 @@ TEST(ForwardAD, TangentsEqualTorchsForEveryVariant) {
       if (op.name == "relu") activations::relu_out(at::_make_dual(x, t, 0), out);
       if (op.name == "leaky_relu") activations::leaky_relu_out(at::_make_dual(x, t, 0), 0.2, out);
       if (op.name == "silu") activations::silu_out(at::_make_dual(x, t, 0), out);
+      if (op.name == "gelu") activations::gelu_out(at::_make_dual(x, t, 0), "none", out);
+      if (op.name == "gelu tanh") activations::gelu_out(at::_make_dual(x, t, 0), "tanh", out);
       ADD_FAILURE() << op.name << ".out took a tangent";
     } catch (const c10::Error& error) {
-      EXPECT_NE(std::string(error.what()).find("activations::" + op.name + ".out: forward-mode AD"),
+      EXPECT_NE(std::string(error.what())
+                    .find("activations::" + op.operator_name() + ".out: forward-mode AD"),
                 std::string::npos)
           << error.what();
     }
@@ -334,8 +366,13 @@ TEST(ForwardAD, BackwardOperatorsCarryTangentsInBothArguments) {
   const auto x = y * 8 - 4;  // silu's backward takes the input
   const auto ours_silu =
       activations::silu_backward(at::_make_dual(g, gt, 0), at::_make_dual(x, yt, 0))._fw_grad(0);
-  const auto [first, second] = torch_silu_derivatives(x);
+  const auto [first, second] = torch_derivatives(torch_silu, x);
   EXPECT_TRUE(torch::allclose(ours_silu, gt * first + g * second * yt));
+  const auto ours_gelu =
+      activations::gelu_backward(at::_make_dual(g, gt, 0), at::_make_dual(x, yt, 0), "tanh")
+          ._fw_grad(0);
+  const auto [gelu_first, gelu_second] = torch_derivatives(torch_gelu_tanh, x);
+  EXPECT_TRUE(torch::allclose(ours_gelu, gt * gelu_first + g * gelu_second * yt));
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ void expect_refused(const std::function<void()>& call, const std::string& op,
   }
 }
 
-const std::vector<std::string> kNames = {"sigmoid", "tanh", "relu", "leaky_relu", "silu"};
+const std::vector<std::string> kNames = {"sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu"};
 
 // A name missing below fails the test instead of running another activation.
 [[noreturn]] void unknown(const std::string& name) {
@@ -44,6 +44,7 @@ torch::Tensor forward(const std::string& name, const torch::Tensor& x, double sl
   if (name == "relu") return activations::relu(x);
   if (name == "leaky_relu") return activations::leaky_relu(x, slope);
   if (name == "silu") return activations::silu(x);
+  if (name == "gelu") return activations::gelu(x, "tanh");
   unknown(name);
 }
 void inplace(const std::string& name, torch::Tensor& x, double slope = 0.2) {
@@ -52,6 +53,7 @@ void inplace(const std::string& name, torch::Tensor& x, double slope = 0.2) {
   if (name == "relu") return (void)activations::relu_(x);
   if (name == "leaky_relu") return (void)activations::leaky_relu_(x, slope);
   if (name == "silu") return (void)activations::silu_(x);
+  if (name == "gelu") return (void)activations::gelu_(x, "tanh");
   unknown(name);
 }
 void out_variant(const std::string& name, const torch::Tensor& x, torch::Tensor& out,
@@ -61,6 +63,7 @@ void out_variant(const std::string& name, const torch::Tensor& x, torch::Tensor&
   if (name == "relu") return (void)activations::relu_out(x, out);
   if (name == "leaky_relu") return (void)activations::leaky_relu_out(x, slope, out);
   if (name == "silu") return (void)activations::silu_out(x, out);
+  if (name == "gelu") return (void)activations::gelu_out(x, "tanh", out);
   unknown(name);
 }
 torch::Tensor backward(const std::string& name, const torch::Tensor& g, const torch::Tensor& s,
@@ -70,6 +73,7 @@ torch::Tensor backward(const std::string& name, const torch::Tensor& g, const to
   if (name == "relu") return activations::relu_backward(g, s);
   if (name == "leaky_relu") return activations::leaky_relu_backward(g, s, slope, false);
   if (name == "silu") return activations::silu_backward(g, s);
+  if (name == "gelu") return activations::gelu_backward(g, s, "tanh");
   unknown(name);
 }
 
@@ -89,6 +93,7 @@ TEST(ErrorPaths, WrongDtype) {
   auto ints = torch::arange(6);
   expect_refused([&] { activations::leaky_relu(ints); }, "activations::leaky_relu", "Long", {ints});
   expect_refused([&] { activations::silu(ints); }, "activations::silu", "Long", {ints});
+  expect_refused([&] { activations::gelu(ints); }, "activations::gelu", "Long", {ints});
   expect_refused([&] { activations::sigmoid_(ints); }, "activations::sigmoid_",
                  "can't be cast to the desired output type Long", {ints});
   auto flags = torch::tensor({true, false});
@@ -166,7 +171,8 @@ TEST(ErrorPaths, NegativeSlopeInplaceUnderAutograd) {
 
 TEST(ErrorPaths, OutOfWrongDtypeIsRefusedAsTorchRefuses) {
   const auto x = torch::randn({4});
-  for (const auto& name : {std::string("relu"), std::string("leaky_relu"), std::string("silu")}) {
+  for (const auto& name :
+       {std::string("relu"), std::string("leaky_relu"), std::string("silu"), std::string("gelu")}) {
     auto out = torch::full({4}, 7.0, torch::kDouble);
     expect_refused([&] { out_variant(name, x, out); }, "activations::" + name + ".out",
                    "expected out to have dtype Float", {x, out});

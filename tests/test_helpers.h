@@ -36,6 +36,35 @@ inline long double exact_silu_derivative(long double x) {
   return exact_sigmoid(x) * (1.0L + x * exact_sigmoid(-x));
 }
 
+// GELU, erf form: x Phi(x) = x erfc(-x / sqrt2) / 2 (no 1 + erf, which cancels); -inf gives -0.
+inline long double exact_gelu(long double x) {
+  if (std::isinf(x)) return x > 0 ? x : -0.0L;
+  return x * std::erfc(-x / std::sqrt(2.0L)) / 2;
+}
+// Phi(x) + x phi(x).
+inline long double exact_gelu_derivative(long double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const long double density = std::exp(-x * x / 2) / std::sqrt(2 * 3.14159265358979323846264338L);
+  return std::erfc(-x / std::sqrt(2.0L)) / 2 + x * density;
+}
+// GELU, tanh form: (x / 2) (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3).
+inline long double gelu_tanh_argument(long double x) {
+  const long double k = std::sqrt(2 / 3.14159265358979323846264338L);
+  return 2 * k * (x + 0.044715L * x * x * x);
+}
+inline long double exact_gelu_tanh(long double x) {
+  if (std::isinf(x)) return x > 0 ? x : -0.0L;
+  return x * exact_sigmoid(gelu_tanh_argument(x));
+}
+// s + x v' s (1 - s) with s = sigmoid(v), 1 - s = sigmoid(-v), v' = 2k (1 + 3 * 0.044715 x^2).
+inline long double exact_gelu_tanh_derivative(long double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const long double k = std::sqrt(2 / 3.14159265358979323846264338L);
+  const long double v = gelu_tanh_argument(x);
+  const long double slope = 2 * k * (1 + 3 * 0.044715L * x * x);
+  return exact_sigmoid(v) * (1 + x * slope * exact_sigmoid(-v));
+}
+
 // Format of a floating dtype: significand digits (with the hidden bit), smallest normal exponent.
 struct FloatFormat {
   int digits;

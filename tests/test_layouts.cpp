@@ -12,7 +12,7 @@ namespace {
 
 // One activation seen through all its variants, beside torch's counterpart.
 struct OpCase {
-  std::string name;
+  std::string name;  // the operator's name, then a space and the variant where there are several
   std::function<torch::Tensor(const torch::Tensor&)> ours;
   std::function<torch::Tensor(const torch::Tensor&)> theirs;
   std::function<torch::Tensor&(torch::Tensor&)> ours_;
@@ -20,6 +20,8 @@ struct OpCase {
   std::function<torch::Tensor&(const torch::Tensor&, torch::Tensor&)> ours_out;
   std::function<torch::Tensor&(const torch::Tensor&, torch::Tensor&)> theirs_out;
   bool bit_identical_to_torch;
+
+  std::string operator_name() const { return name.substr(0, name.find(' ')); }
 };
 
 std::vector<OpCase> op_cases() {
@@ -77,6 +79,28 @@ std::vector<OpCase> op_cases() {
        },
        [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
          return torch::silu_out(o, x);
+       },
+       false},
+      {"gelu", [](const torch::Tensor& x) { return activations::gelu(x, "none"); },
+       [](const torch::Tensor& x) { return torch::gelu(x, "none"); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::gelu_(x, "none"); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::gelu_(x, "none"); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::gelu_out(x, "none", o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::gelu_out(o, x, "none");
+       },
+       false},
+      {"gelu tanh", [](const torch::Tensor& x) { return activations::gelu(x, "tanh"); },
+       [](const torch::Tensor& x) { return torch::gelu(x, "tanh"); },
+       [](torch::Tensor& x) -> torch::Tensor& { return activations::gelu_(x, "tanh"); },
+       [](torch::Tensor& x) -> torch::Tensor& { return torch::gelu_(x, "tanh"); },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return activations::gelu_out(x, "tanh", o);
+       },
+       [](const torch::Tensor& x, torch::Tensor& o) -> torch::Tensor& {
+         return torch::gelu_out(o, x, "tanh");
        },
        false},
   };
@@ -155,7 +179,8 @@ TEST(Layouts, InplaceOnOverlappingElementsRaisesAndChangesNothing) {
       ADD_FAILURE() << op.name << " accepted an overlapping in-place target";
     } catch (const c10::Error& error) {
       const std::string message = error.what();
-      EXPECT_NE(message.find("activations::" + op.name + "_"), std::string::npos) << message;
+      EXPECT_NE(message.find("activations::" + op.operator_name() + "_"), std::string::npos)
+          << message;
       EXPECT_NE(message.find("more than one element"), std::string::npos) << message;
     }
     EXPECT_EQ(first_bit_difference(base, before), -1) << op.name;
@@ -229,7 +254,7 @@ TEST(Out, RefusesPartialOverlapAndAcceptsTheInputItself) {
       op.ours_out(base.slice(0, 0, 5), out);
       ADD_FAILURE() << op.name << " accepted a partially overlapping out=";
     } catch (const c10::Error& error) {
-      EXPECT_NE(std::string(error.what()).find("activations::" + op.name + ".out"),
+      EXPECT_NE(std::string(error.what()).find("activations::" + op.operator_name() + ".out"),
                 std::string::npos);
     }
     EXPECT_EQ(first_bit_difference(base, before), -1) << op.name;
@@ -294,8 +319,8 @@ TEST(Streaming, LargeOutputsAreExactAtAnyAlignment) {
 namespace activations::testing {
 namespace {
 
-// Sigmoid, tanh and SiLU forward over a megabyte or more prefetch their operands ahead; the same
-// elements taken 4096 at a time (32 KiB, no prefetching) must give the same bits, for every
+// Sigmoid, tanh, SiLU and GELU forward over a megabyte or more prefetch their operands ahead; the
+// same elements taken 4096 at a time (32 KiB, no prefetching) must give the same bits, for every
 // dtype, at 1 and 2 threads, into an out= that starts one element past a vector boundary.
 TEST(Prefetching, LargeCallsMatchSmallOnes) {
   torch::manual_seed(21);
@@ -305,7 +330,7 @@ TEST(Prefetching, LargeCallsMatchSmallOnes) {
   for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kHalf, torch::kBFloat16}) {
     const auto x = mixed_values(n - special_values().numel(), dtype);
     for (const auto& op : op_cases()) {
-      if (op.name != "sigmoid" && op.name != "tanh" && op.name != "silu") continue;
+      if (op.name == "relu" || op.name == "leaky_relu") continue;
       torch::set_num_threads(1);
       auto expected = torch::empty_like(x);
       for (int64_t begin = 0; begin < n; begin += kSmall) {
@@ -327,7 +352,7 @@ TEST(Prefetching, LargeCallsMatchSmallOnes) {
 
 // Found by the differential fuzzer: the gradient's layout follows TensorIterator's operand
 // order, which ATen's threshold_backward and leaky_relu_backward start with the saved tensor
-// and sigmoid_backward, tanh_backward and silu_backward with grad_output.
+// and sigmoid_backward, tanh_backward, silu_backward and gelu_backward with grad_output.
 TEST(Layouts, BackwardOutputStridesFollowAtenForMixedLayouts) {
   torch::manual_seed(19);
   const auto grad = torch::randn({2, 3, 4, 5});
@@ -346,6 +371,8 @@ TEST(Layouts, BackwardOutputStridesFollowAtenForMixedLayouts) {
                 torch::leaky_relu_backward(g, saved, 0.2, false).strides());
       EXPECT_EQ(activations::silu_backward(g, saved).strides(),
                 torch::silu_backward(g, saved).strides());
+      EXPECT_EQ(activations::gelu_backward(g, saved, "tanh").strides(),
+                torch::gelu_backward(g, saved, "tanh").strides());
     }
   }
 }

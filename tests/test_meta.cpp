@@ -123,6 +123,15 @@ std::vector<std::pair<std::string, Call>> calls() {
        out([](auto& x, auto& o) { return activations::silu_out(x, o); }, torch::kDouble)},
       {"silu_backward",
        backward([](auto& g, auto& x) { return activations::silu_backward(g, x); })},
+      {"gelu", forward([](auto& x) { return activations::gelu(x); })},
+      {"gelu tanh", forward([](auto& x) { return activations::gelu(x, "tanh"); })},
+      {"gelu unknown approximation", forward([](auto& x) { return activations::gelu(x, "erf"); })},
+      {"gelu_", inplace([](auto& x) { return activations::gelu_(x, "tanh"); })},
+      {"gelu.out", out([](auto& x, auto& o) { return activations::gelu_out(x, "none", o); })},
+      {"gelu.out double",
+       out([](auto& x, auto& o) { return activations::gelu_out(x, "none", o); }, torch::kDouble)},
+      {"gelu_backward",
+       backward([](auto& g, auto& x) { return activations::gelu_backward(g, x, "tanh"); })},
   };
 }
 

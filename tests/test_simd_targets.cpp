@@ -105,6 +105,27 @@ TEST_P(SimdTargets, SiluWithinItsBounds) {
   }
 }
 
+// GELU computes lane by lane in double on every target, through each target's loads, stores,
+// tails and 16-bit conversions: float32 within 1 ULP, the 16-bit types correctly rounded.
+TEST_P(SimdTargets, GeluWithinItsBounds) {
+  torch::manual_seed(43);
+  const auto x = torch::cat(
+      {mixed_values(20000, torch::kFloat64), torch::linspace(-15, 15, 20001, torch::kFloat64)});
+  for (const auto& [approximate, exact] :
+       {std::pair{"none", &exact_gelu}, std::pair{"tanh", &exact_gelu_tanh}}) {
+    const auto x32 = x.to(torch::kFloat);
+    const auto report = ulp_report(x32, activations::gelu(x32, approximate), exact);
+    EXPECT_LE(report.max_ulp, 1.0) << approximate << " at " << report.worst_input;
+    EXPECT_EQ(report.nan_for_finite_input, 0) << approximate;
+    for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
+      const auto x16 = all_16_bit_values(dtype);
+      const auto y16 = activations::gelu(x16, approximate);
+      EXPECT_LE(ulp_report(x16, y16, exact).max_ulp, 0.5) << approximate << " " << dtype;
+      EXPECT_TRUE(torch::equal(torch::isnan(y16), torch::isnan(x16))) << approximate;
+    }
+  }
+}
+
 // Where the target has FMA, tanh's backward fuses 1 - y^2 as ATen's AVX2, AVX-512 and Arm
 // kernels do; without FMA it rounds twice, as ATen's default kernel for such CPUs does.
 bool has_fma(int64_t target) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/util/string_view.h>
 
 namespace activations {
 
@@ -34,6 +35,13 @@ at::Tensor silu(const at::Tensor& self);
 at::Tensor& silu_(at::Tensor& self);
 at::Tensor& silu_out(const at::Tensor& self, at::Tensor& out);
 
+// GELU: x Phi(x), Phi the standard normal's distribution function (approximate = "none"), or
+// x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2 (approximate = "tanh"), as torch's gelu;
+// within 1 ULP of exact for every input, tails included.
+at::Tensor gelu(const at::Tensor& self, c10::string_view approximate = "none");
+at::Tensor& gelu_(at::Tensor& self, c10::string_view approximate = "none");
+at::Tensor& gelu_out(const at::Tensor& self, c10::string_view approximate, at::Tensor& out);
+
 // Gradients (eqs. 3-114, 3-116, 3-118, 3-120), written in terms of the forward output where
 // that is enough. Autograd calls these; they are differentiable themselves.
 at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output);
@@ -44,5 +52,8 @@ at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& 
                                double negative_slope, bool self_is_result);
 // From the forward input, as torch's silu_backward.
 at::Tensor silu_backward(const at::Tensor& grad_output, const at::Tensor& self);
+// From the forward input, as torch's gelu_backward.
+at::Tensor gelu_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                         c10::string_view approximate = "none");
 
 }  // namespace activations

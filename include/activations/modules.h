@@ -69,4 +69,19 @@ class MySiLUImpl : public torch::nn::Cloneable<MySiLUImpl> {
 };
 TORCH_MODULE(MySiLU);
 
+/// GELU layer, shaped like torch::nn::GELU: y = x Phi(x), or its tanh approximation with
+/// `MyGELUOptions().approximate("tanh")`.
+class MyGELUImpl : public torch::nn::Cloneable<MyGELUImpl> {
+ public:
+  explicit MyGELUImpl(MyGELUOptions options_ = {});
+  torch::Tensor forward(const torch::Tensor& input);
+  /// Checks the options: approximate must be "none" or "tanh".
+  void reset() override;
+  void pretty_print(std::ostream& stream) const override;
+
+  /// The options with which this module was constructed.
+  MyGELUOptions options;
+};
+TORCH_MODULE(MyGELU);
+
 }  // namespace activations

@@ -3,6 +3,8 @@
 
 #include <torch/arg.h>
 
+#include <string>
+
 #include <activations/functional.h>
 
 namespace activations {
@@ -26,6 +28,13 @@ struct MyLeakyReLUOptions {
 
   /// Apply the activation to the input in place. Default: false.
   TORCH_ARG(bool, inplace) = false;
+};
+
+/// Options for `MyGELU`, as LibTorch's torch::nn::GELUOptions.
+/// Example: `MyGELU gelu(MyGELUOptions().approximate("tanh"));`
+struct MyGELUOptions {
+  /// "none" (x Phi(x), the erf form) or "tanh" (GPT-2's approximation). Default: "none".
+  TORCH_ARG(std::string, approximate) = "none";
 };
 
 }  // namespace activations

@@ -13,11 +13,14 @@
 namespace activations::kernels {
 namespace {
 
-// Sigmoid, tanh and SiLU forward cost some 15 cycles per vector or more, SiLU's backward too;
-// the others (ReLU, LeakyReLU and the other backwards) are a few operations per load and store,
-// bound by memory.
+// Sigmoid, tanh, SiLU and GELU forward cost some 15 cycles per vector or more, SiLU's and GELU's
+// backward too; the others (ReLU, LeakyReLU and the other backwards) are a few operations per
+// load and store, bound by memory.
 bool memory_bound(const KernelSpec& spec) {
-  if (spec.activation == Activation::kSilu) return false;
+  if (spec.activation == Activation::kSilu || spec.activation == Activation::kGelu ||
+      spec.activation == Activation::kGeluTanh) {
+    return false;
+  }
   return spec.direction == Direction::kBackward || spec.activation == Activation::kRelu ||
          spec.activation == Activation::kLeakyRelu;
 }

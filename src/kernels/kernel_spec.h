@@ -8,7 +8,8 @@
 
 namespace activations::kernels {
 
-enum class Activation : uint8_t { kSigmoid, kTanh, kRelu, kLeakyRelu, kSilu };
+// kGelu and kGeluTanh: GELU's two forms, torch's approximate='none' and 'tanh'.
+enum class Activation : uint8_t { kSigmoid, kTanh, kRelu, kLeakyRelu, kSilu, kGelu, kGeluTanh };
 
 // kForward: out = f(x). kBackward: out = f'(grad, saved), saved being what autograd kept.
 enum class Direction : uint8_t { kForward, kBackward };

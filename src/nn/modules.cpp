@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <cmath>
+#include <utility>
 
 #include "activations/functional.h"
 
@@ -31,6 +32,23 @@ torch::Tensor MySiLUImpl::forward(const torch::Tensor& input) {
 void MySiLUImpl::reset() {}
 void MySiLUImpl::pretty_print(std::ostream& stream) const {
   stream << "activations::MySiLU()";
+}
+
+MyGELUImpl::MyGELUImpl(MyGELUOptions options_) : options(std::move(options_)) {
+  reset();
+}
+torch::Tensor MyGELUImpl::forward(const torch::Tensor& input) {
+  return activations::gelu(input, options.approximate());
+}
+void MyGELUImpl::reset() {
+  TORCH_CHECK(options.approximate() == "none" || options.approximate() == "tanh",
+              "activations::MyGELU: approximate must be 'none' or 'tanh', got '",
+              options.approximate(), "'");
+}
+void MyGELUImpl::pretty_print(std::ostream& stream) const {
+  stream << "activations::MyGELU(";
+  if (options.approximate() != "none") stream << "approximate='" << options.approximate() << "'";
+  stream << ")";
 }
 
 MyReLUImpl::MyReLUImpl(const MyReLUOptions& options_) : options(options_) {}

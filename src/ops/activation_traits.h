@@ -6,6 +6,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <c10/util/string_view.h>
+
 #include <cmath>
 #include <string_view>
 
@@ -80,6 +82,23 @@ struct SiluTraits : NoExtraArguments {
   static constexpr bool kBackwardLayoutFromSaved = false;  // silu_backward(grad_output, self)
   static kernels::KernelSpec kernel(kernels::Direction direction) {
     return {kernels::Activation::kSilu, direction};
+  }
+};
+
+// GELU's `approximate` selects the kernel: "none" (the erf form) or "tanh", as torch's gelu.
+struct GeluTraits {
+  static constexpr std::string_view kName = "gelu";
+  static constexpr InputDtypes kInputs = InputDtypes::kFloatingOnly;
+  static constexpr bool kOutMayCast = false;  // torch's gelu needs out= of the same dtype
+  static constexpr bool kBackwardLayoutFromSaved = false;  // gelu_backward(grad_output, self)
+  template <class Name>
+  static void check_arguments(const Name& op, c10::string_view approximate) {
+    TORCH_CHECK(approximate == "none" || approximate == "tanh", "activations::", op,
+                ": approximate must be 'none' or 'tanh', got '", approximate, "'");
+  }
+  static kernels::KernelSpec kernel(kernels::Direction direction, c10::string_view approximate) {
+    return {approximate == "tanh" ? kernels::Activation::kGeluTanh : kernels::Activation::kGelu,
+            direction};
   }
 };
 

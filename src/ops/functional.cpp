@@ -132,6 +132,23 @@ at::Tensor& silu_out(const at::Tensor& self, at::Tensor& out) {
   return out;
 }
 
+at::Tensor gelu(const at::Tensor& self, c10::string_view approximate) {
+  static const Operator<at::Tensor(const at::Tensor&, c10::string_view)> op("gelu");
+  return op(self, approximate);
+}
+
+at::Tensor& gelu_(at::Tensor& self, c10::string_view approximate) {
+  static const Operator<void(at::Tensor&, c10::string_view)> op("gelu_");
+  op(self, approximate);
+  return self;
+}
+
+at::Tensor& gelu_out(const at::Tensor& self, c10::string_view approximate, at::Tensor& out) {
+  static const Operator<void(const at::Tensor&, c10::string_view, at::Tensor&)> op("gelu", "out");
+  op(self, approximate, out);
+  return out;
+}
+
 at::Tensor sigmoid_backward(const at::Tensor& grad_output, const at::Tensor& output) {
   static const Operator<Backward> op("sigmoid_backward");
   return op(grad_output, output);
@@ -157,6 +174,13 @@ at::Tensor leaky_relu_backward(const at::Tensor& grad_output, const at::Tensor& 
 at::Tensor silu_backward(const at::Tensor& grad_output, const at::Tensor& self) {
   static const Operator<Backward> op("silu_backward");
   return op(grad_output, self);
+}
+
+at::Tensor gelu_backward(const at::Tensor& grad_output, const at::Tensor& self,
+                         c10::string_view approximate) {
+  static const Operator<at::Tensor(const at::Tensor&, const at::Tensor&, c10::string_view)> op(
+      "gelu_backward");
+  return op(grad_output, self, approximate);
 }
 
 }  // namespace activations

@@ -34,6 +34,11 @@ void register_kernels(torch::Library& m) {
   m.impl("silu_", &forward_<SiluTraits, Launcher>);
   m.impl("silu.out", &forward_out<SiluTraits, Launcher>);
   m.impl("silu_backward", &backward<SiluTraits, Launcher>);
+
+  m.impl("gelu", &forward<GeluTraits, Launcher, c10::string_view>);
+  m.impl("gelu_", &forward_<GeluTraits, Launcher, c10::string_view>);
+  m.impl("gelu.out", &forward_out<GeluTraits, Launcher, c10::string_view>);
+  m.impl("gelu_backward", &backward<GeluTraits, Launcher, c10::string_view>);
 }
 
 }  // namespace activations::ops

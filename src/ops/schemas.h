@@ -10,7 +10,7 @@ namespace activations::ops {
 // The mutating operators (in place, out=) return nothing: PyTorch 2's functionalization
 // (torch.compile, torch.export) can rewrite a custom op that mutates its arguments only when it
 // returns no alias of them. The C++ functional API still returns the tensor written.
-inline constexpr std::array<const char*, 20> kOperatorSchemas = {
+inline constexpr std::array<const char*, 24> kOperatorSchemas = {
     "sigmoid(Tensor input) -> Tensor",
     "sigmoid_(Tensor(a!) input) -> ()",
     "sigmoid.out(Tensor input, *, Tensor(a!) out) -> ()",
@@ -32,6 +32,10 @@ inline constexpr std::array<const char*, 20> kOperatorSchemas = {
     "silu_(Tensor(a!) input) -> ()",
     "silu.out(Tensor input, *, Tensor(a!) out) -> ()",
     "silu_backward(Tensor grad_output, Tensor input) -> Tensor",
+    "gelu(Tensor input, *, str approximate='none') -> Tensor",
+    "gelu_(Tensor(a!) input, *, str approximate='none') -> ()",
+    "gelu.out(Tensor input, *, str approximate='none', Tensor(a!) out) -> ()",
+    "gelu_backward(Tensor grad_output, Tensor input, *, str approximate='none') -> Tensor",
 };
 
 // "sigmoid.out(Tensor input, ...) -> ..." gives "sigmoid.out".

@@ -8,9 +8,9 @@
 //
 // Whatever is not a plain call falls back to the operator's OpOverload, set by the package with
 // set_fallbacks: a tensor subclass or a torch function mode (whose __torch_function__ applies),
-// anything not a tensor, a slope that is not a Python float or int, a wrong number of
-// arguments. Torch's
-// own handling, and its error messages, then apply unchanged.
+// anything not a tensor, a slope that is not a Python float or int, an approximate that is not a
+// Python str, a wrong number of arguments or another keyword. Torch's own handling, and its
+// error messages, then apply unchanged.
 #include <torch/csrc/Exceptions.h>
 #include <torch/csrc/autograd/python_variable.h>
 
@@ -33,11 +33,13 @@ enum Call : size_t {
   kLeakyReluInplace,
   kSilu,
   kSiluInplace,
+  kGelu,
+  kGeluInplace,
   kCallCount,
 };
 constexpr std::array<const char*, kCallCount> kCallNames = {
-    "sigmoid", "sigmoid_",   "tanh",        "tanh_", "relu",
-    "relu_",   "leaky_relu", "leaky_relu_", "silu",  "silu_"};
+    "sigmoid",    "sigmoid_",    "tanh", "tanh_", "relu", "relu_",
+    "leaky_relu", "leaky_relu_", "silu", "silu_", "gelu", "gelu_"};
 
 std::array<PyObject*, kCallCount> fallbacks{};  // owned references, set once by set_fallbacks
 
@@ -47,14 +49,16 @@ bool is_plain_tensor(PyObject* object) {
   return THPVariable_CheckExact(object) && !activations::compat::torch_function_mode_active();
 }
 
-PyObject* call_fallback(Call call, PyObject* const* args, Py_ssize_t nargs) {
+// The call as it came, keywords (kwnames, their values after the positional arguments) too.
+PyObject* call_fallback(Call call, PyObject* const* args, Py_ssize_t nargs,
+                        PyObject* kwnames = nullptr) {
   PyObject* fallback = fallbacks[call];
   if (fallback == nullptr) {
     PyErr_Format(PyExc_RuntimeError, "torch_activations._C.%s: set_fallbacks was not called",
                  kCallNames[call]);
     return nullptr;
   }
-  return PyObject_Vectorcall(fallback, args, nargs, nullptr);
+  return PyObject_Vectorcall(fallback, args, nargs, kwnames);
 }
 
 // The in-place functions return their input, as torch's do; the operators return nothing.
@@ -141,6 +145,65 @@ PyObject* leaky_relu_inplace(PyObject* /*module*/, PyObject* const* args, Py_ssi
   END_HANDLE_TH_ERRORS
 }
 
+// (input, /, *, approximate='none'), the schema's: approximate, where given, as a Python str (not
+// a subclass) and the only keyword. Its value is the operator's to accept or refuse.
+bool plain_approximate_call(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                            c10::string_view* approximate) {
+  if (nargs != 1 || !is_plain_tensor(args[0])) return false;
+  const Py_ssize_t keywords = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
+  if (keywords == 0) {
+    *approximate = "none";
+    return true;
+  }
+  PyObject* value = args[1];
+  if (keywords != 1 || !PyUnicode_CheckExact(value) ||
+      PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "approximate") != 0) {
+    return false;
+  }
+  Py_ssize_t size = 0;
+  const char* text = PyUnicode_AsUTF8AndSize(value, &size);  // owned by the str, cached there
+  if (text == nullptr) {  // not encodable (a lone surrogate): the OpOverload's to refuse
+    PyErr_Clear();
+    return false;
+  }
+  *approximate = c10::string_view(text, static_cast<size_t>(size));
+  return true;
+}
+
+PyObject* gelu(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  HANDLE_TH_ERRORS
+  c10::string_view approximate;
+  if (!plain_approximate_call(args, nargs, kwnames, &approximate)) {
+    return call_fallback(kGelu, args, nargs, kwnames);
+  }
+  const at::Tensor& self = THPVariable_Unpack(args[0]);
+  at::Tensor result;
+  {
+    pybind11::gil_scoped_release no_gil;  // the caller's arguments keep approximate's text
+    result = activations::gelu(self, approximate);
+  }
+  return THPVariable_Wrap(std::move(result));
+  END_HANDLE_TH_ERRORS
+}
+
+PyObject* gelu_inplace(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs,
+                       PyObject* kwnames) {
+  HANDLE_TH_ERRORS
+  c10::string_view approximate;
+  if (!plain_approximate_call(args, nargs, kwnames, &approximate)) {
+    if (nargs < 1) return call_fallback(kGeluInplace, args, nargs, kwnames);
+    return input_after(call_fallback(kGeluInplace, args, nargs, kwnames), args[0]);
+  }
+  at::Tensor self = THPVariable_Unpack(args[0]);
+  {
+    pybind11::gil_scoped_release no_gil;
+    activations::gelu_(self, approximate);
+  }
+  Py_INCREF(args[0]);
+  return args[0];
+  END_HANDLE_TH_ERRORS
+}
+
 // set_fallbacks({name: callable}) for every name in kCallNames.
 PyObject* set_fallbacks(PyObject* /*module*/, PyObject* mapping) {
   std::array<PyObject*, kCallCount> found{};
@@ -175,6 +238,10 @@ PyMethodDef methods[] = {
     {"silu", unary<activations::silu, kSilu>, METH_O, "silu($module, x, /)\n--\n\n"},
     {"silu_", unary_inplace<activations::silu_, kSiluInplace>, METH_O,
      "silu_($module, x, /)\n--\n\n"},
+    {"gelu", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(gelu)),
+     METH_FASTCALL | METH_KEYWORDS, "gelu($module, x, /, *, approximate='none')\n--\n\n"},
+    {"gelu_", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(gelu_inplace)),
+     METH_FASTCALL | METH_KEYWORDS, "gelu_($module, x, /, *, approximate='none')\n--\n\n"},
     {"set_fallbacks", set_fallbacks, METH_O,
      "set_fallbacks($module, mapping, /)\n--\n\nThe OpOverload each function falls back to."},
     {nullptr, nullptr, 0, nullptr},

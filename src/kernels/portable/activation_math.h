@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #include "kernels/portable/exp_sigmoid_tanh.h"
+#include "kernels/portable/gelu_float64.h"
 #include "kernels/portable/slot_sigmoid_tanh.h"
 
 namespace activations::kernels::portable {
@@ -173,24 +174,49 @@ ACTIVATIONS_HOST_DEVICE double silu_derivative_float64(double x) {
   return mul(sigmoid_float64(x), sum);
 }
 
+// The activations computed in double for every dtype: Math::value(x) and Math::derivative(x).
+struct SiluMath {
+  ACTIVATIONS_HOST_DEVICE static double value(double x) { return silu_float64(x); }
+  ACTIVATIONS_HOST_DEVICE static double derivative(double x) { return silu_derivative_float64(x); }
+};
+struct GeluMath {
+  ACTIVATIONS_HOST_DEVICE static double value(double x) { return gelu_float64(x); }
+  ACTIVATIONS_HOST_DEVICE static double derivative(double x) { return gelu_derivative_float64(x); }
+};
+struct GeluTanhMath {
+  ACTIVATIONS_HOST_DEVICE static double value(double x) { return gelu_tanh_float64(x); }
+  ACTIVATIONS_HOST_DEVICE static double derivative(double x) {
+    return gelu_tanh_derivative_float64(x);
+  }
+};
+
 // float16 and bfloat16 through a float rounded to odd, so that they are correctly rounded.
-struct SiluForward : PlainFunctor {
+template <class Math>
+struct InDoubleForward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T x) const {
-    const double result = silu_float64(static_cast<double>(x));
+    const double result = Math::value(static_cast<double>(x));
     if constexpr (kIs16Bit<T>) return static_cast<T>(round_to_odd_float(result));
     return static_cast<T>(result);
   }
 };
 
-// g * silu'(x), the product in the compute type, as the CPU's kernels.
-struct SiluBackward : PlainFunctor {
+// g * f'(x), the product in the compute type, as the CPU's kernels.
+template <class Math>
+struct InDoubleBackward : PlainFunctor {
   template <typename T>
   ACTIVATIONS_HOST_DEVICE T operator()(T g, T x) const {
     using S = ComputeType<T>;
-    const S derivative = static_cast<S>(silu_derivative_float64(static_cast<double>(x)));
+    const S derivative = static_cast<S>(Math::derivative(static_cast<double>(x)));
     return static_cast<T>(mul(static_cast<S>(g), derivative));
   }
 };
+
+using SiluForward = InDoubleForward<SiluMath>;
+using SiluBackward = InDoubleBackward<SiluMath>;
+using GeluForward = InDoubleForward<GeluMath>;
+using GeluBackward = InDoubleBackward<GeluMath>;
+using GeluTanhForward = InDoubleForward<GeluTanhMath>;
+using GeluTanhBackward = InDoubleBackward<GeluTanhMath>;
 
 }  // namespace activations::kernels::portable

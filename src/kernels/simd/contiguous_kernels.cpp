@@ -266,6 +266,10 @@ void RunContiguous(const ContiguousCall& call) {
                  LeakyReluBackward{call.spec.negative_slope});
     case Activation::kSilu:
       return Run(call, SiluForward{}, SiluBackward{});
+    case Activation::kGelu:
+      return Run(call, GeluForward{}, GeluBackward{});
+    case Activation::kGeluTanh:
+      return Run(call, GeluTanhForward{}, GeluTanhBackward{});
   }
 }
 

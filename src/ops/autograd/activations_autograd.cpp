@@ -4,8 +4,10 @@
 // record nodes too, so double backward works. Each also propagates forward-mode tangents (the
 // same formulas: the Jacobians are diagonal). out= variants refuse both, as torch's do.
 #include <ATen/TensorOperators.h>
+#include <ATen/ops/exp.h>
 #include <ATen/ops/sigmoid.h>
 #include <ATen/ops/zeros_like.h>
+#include <c10/util/string_view.h>
 #include <torch/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/functions/utils.h>
@@ -100,7 +102,8 @@ struct LeakyRelu {
                              double slope) {
     return activations::leaky_relu_backward(grad, saved, slope, saved_is_output);
   }
-  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor& x) {
+  static at::Tensor backward_wrt_saved(const at::Tensor&, const at::Tensor&, const at::Tensor& x,
+                                       double) {
     return at::zeros_like(x);
   }
 };
@@ -126,6 +129,56 @@ struct Silu {
   }
 };
 
+struct Gelu {
+  static constexpr const char* kName = "gelu";
+  static constexpr const char* kNodeName = "ActivationsGeluBackward";
+  // As SiLU: the derivative needs x.
+  static constexpr bool kSavesOutput = false;
+  static constexpr bool kInplaceSavesInputCopy = true;
+  static at::Tensor forward(const at::Tensor& x, c10::string_view approximate) {
+    return activations::gelu(x, approximate);
+  }
+  static void forward_(at::Tensor& x, c10::string_view approximate) {
+    activations::gelu_(x, approximate);
+  }
+  static void forward_out(const at::Tensor& x, c10::string_view approximate, at::Tensor& out) {
+    activations::gelu_out(x, approximate, out);
+  }
+  static at::Tensor backward(const at::Tensor& grad, const at::Tensor& x, bool,
+                             c10::string_view approximate) {
+    return activations::gelu_backward(grad, x, approximate);
+  }
+  // erf form: d/dx [g (Phi + x phi)] = g phi (2 - x^2), phi = e^(-x^2/2) / sqrt(2 pi).
+  // tanh form, f' = s + x v' s (1 - s) with s = sigmoid(v), v = 2k (x + a x^3), v' = 2k (1 +
+  // 3a x^2), v'' = 12 k a x: f'' = s (1 - s) (2 v' + x v'' + x v'^2 (1 - 2s)).
+  static at::Tensor backward_wrt_saved(const at::Tensor& grad_grad, const at::Tensor& grad,
+                                       const at::Tensor& x, c10::string_view approximate) {
+    constexpr double kSqrt2OverPi = 0.79788456080286535588;
+    constexpr double kCubic = 0.044715;
+    if (approximate == "tanh") {
+      const at::Tensor square = x * x;
+      const at::Tensor s = at::sigmoid(2 * kSqrt2OverPi * x * (1 + kCubic * square));
+      const at::Tensor slope = 2 * kSqrt2OverPi * (1 + 3 * kCubic * square);
+      const at::Tensor curvature = 12 * kSqrt2OverPi * kCubic * x;
+      return grad_grad * grad * s * (1 - s) *
+             (2 * slope + x * curvature + x * slope * slope * (1 - 2 * s));
+    }
+    constexpr double kInverseSqrt2Pi = 0.39894228040143267794;
+    return grad_grad * grad * kInverseSqrt2Pi * at::exp(-0.5 * x * x) * (2 - x * x);
+  }
+};
+
+// What a node keeps of an argument: strings by value (the caller's view does not outlive the
+// call), everything else as it is.
+template <class Arg>
+struct Kept {
+  using type = Arg;
+};
+template <>
+struct Kept<c10::string_view> {
+  using type = std::string;
+};
+
 // Whether an in-place call saves a copy of its input for backward (see Silu); the others save
 // the result.
 template <class Spec, class = void>
@@ -141,7 +194,7 @@ template <class Spec, class... Args>
 struct ForwardNode : torch::autograd::TraceableFunction {
   SavedVariable saved;
   bool saved_is_output = false;
-  std::tuple<Args...> args;
+  std::tuple<typename Kept<Args>::type...> args;
 
   std::string name() const override { return Spec::kNodeName; }
 
@@ -169,7 +222,7 @@ struct BackwardNode : torch::autograd::TraceableFunction {
   SavedVariable grad_output;
   SavedVariable saved;
   bool saved_is_output = false;
-  std::tuple<Args...> args;
+  std::tuple<typename Kept<Args>::type...> args;
 
   std::string name() const override { return std::string(Spec::kNodeName) + "Backward"; }
 
@@ -184,8 +237,9 @@ struct BackwardNode : torch::autograd::TraceableFunction {
           [&](auto... a) { return Spec::backward(grad_grad, s, saved_is_output, a...); }, args);
     }
     if (task_should_compute_output(1)) {
-      result[1] =
-          Spec::backward_wrt_saved(grad_grad, grad_output.unpack(compat::owner_of(this)), s);
+      const Variable g = grad_output.unpack(compat::owner_of(this));
+      result[1] = std::apply(
+          [&](auto... a) { return Spec::backward_wrt_saved(grad_grad, g, s, a...); }, args);
     }
     return result;
   }
@@ -256,7 +310,7 @@ at::Tensor forward_autograd(const at::Tensor& self, Args... args) {
   if (node) {  // after the tangent: a saved output keeps it (forward-over-reverse)
     node->saved = SavedVariable(saved, /*is_output=*/Spec::kSavesOutput);
     node->saved_is_output = Spec::kSavesOutput;
-    node->args = std::make_tuple(args...);
+    node->args = std::make_tuple(typename Kept<Args>::type(args)...);
   }
   return result;
 }
@@ -305,7 +359,7 @@ void inplace_autograd(at::Tensor& self, Args... args) {
       node->saved = SavedVariable(self, /*is_output=*/true, /*is_inplace_on_view=*/self.is_view());
     }
     node->saved_is_output = !input_copy.defined();
-    node->args = std::make_tuple(args...);
+    node->args = std::make_tuple(typename Kept<Args>::type(args)...);
   }
 }
 
@@ -347,7 +401,7 @@ at::Tensor backward_autograd_with(const at::Tensor& grad_output, const at::Tenso
     node->grad_output = SavedVariable(grad_output, /*is_output=*/false);
     node->saved = SavedVariable(saved, /*is_output=*/false);
     node->saved_is_output = saved_is_output;
-    node->args = std::make_tuple(args...);
+    node->args = std::make_tuple(typename Kept<Args>::type(args)...);
   }
   if (grad_tangent.defined() || saved_tangent.defined()) {
     const at::Tensor grad_primal = primal_of(grad_output);
@@ -356,8 +410,9 @@ at::Tensor backward_autograd_with(const at::Tensor& grad_output, const at::Tenso
                                                                          saved_is_output, args...)
                                                         : at::Tensor();
     const at::Tensor from_saved =
-        saved_tangent.defined() ? Spec::backward_wrt_saved(saved_tangent, grad_primal, saved_primal)
-                                : at::Tensor();
+        saved_tangent.defined()
+            ? Spec::backward_wrt_saved(saved_tangent, grad_primal, saved_primal, args...)
+            : at::Tensor();
     at::Tensor sum = sum_defined(from_grad, from_saved);
     if (!sum.sizes().equals(result.sizes())) sum = sum.expand(result.sizes()).contiguous();
     result._set_fw_grad(sum, /*level=*/0, /*is_inplace_op=*/false);
@@ -365,10 +420,10 @@ at::Tensor backward_autograd_with(const at::Tensor& grad_output, const at::Tenso
   return result;
 }
 
-// From the output (sigmoid, tanh, relu) or the input (silu), as the Spec saves.
-template <class Spec>
-at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& saved) {
-  return backward_autograd_with<Spec>(grad_output, saved, Spec::kSavesOutput);
+// From the output (sigmoid, tanh, relu) or the input (silu, gelu), as the Spec saves.
+template <class Spec, class... Args>
+at::Tensor backward_autograd(const at::Tensor& grad_output, const at::Tensor& saved, Args... args) {
+  return backward_autograd_with<Spec, Args...>(grad_output, saved, Spec::kSavesOutput, args...);
 }
 
 void leaky_relu_inplace_autograd(at::Tensor& self, double negative_slope) {
@@ -413,6 +468,11 @@ TORCH_LIBRARY_IMPL(activations, Autograd, m) {
   m.impl("silu_", &inplace_autograd<Silu>);
   m.impl("silu.out", &out_autograd<Silu>);
   m.impl("silu_backward", &backward_autograd<Silu>);
+
+  m.impl("gelu", &forward_autograd<Gelu, c10::string_view>);
+  m.impl("gelu_", &inplace_autograd<Gelu, c10::string_view>);
+  m.impl("gelu.out", &out_autograd<Gelu, c10::string_view>);
+  m.impl("gelu_backward", &backward_autograd<Gelu, c10::string_view>);
 }
 
 }  // namespace activations::autograd

@@ -88,6 +88,12 @@ struct CudaLauncher {
       case kernels::Activation::kSilu:
         return run_kernel<false>(spec, portable::SiluForward{}, portable::SiluBackward{}, out, in0,
                                  in1);
+      case kernels::Activation::kGelu:
+        return run_kernel<false>(spec, portable::GeluForward{}, portable::GeluBackward{}, out, in0,
+                                 in1);
+      case kernels::Activation::kGeluTanh:
+        return run_kernel<false>(spec, portable::GeluTanhForward{}, portable::GeluTanhBackward{},
+                                 out, in0, in1);
     }
   }
 };

@@ -1,0 +1,42 @@
+// The constants of GELU in both of torch's forms, shared by the SIMD kernels (src/kernels/simd/)
+// and the host-and-device math (src/kernels/portable/).
+#pragma once
+
+namespace activations::kernels {
+
+struct GeluConstants {
+  // erf form, x Phi(x) with Phi(x) = erfc(-x / sqrt2) / 2. For z >= 0, erfc(z) = t e^(-z^2) Q(t)
+  // with t = 2 / (2 + z) and Q a polynomial in s = t kErfcScale + kErfcOffset, fitted by
+  // scripts/fit_erfc.py on t in [0.065, 1], within 2.1e-16 relative.
+  static constexpr double kErfcScale = 2.1390374331550803;
+  static constexpr double kErfcOffset = -1.13903743315508;
+  static constexpr double kErfcQ[] = {
+      0.5337192680041422,      0.33843717023926123,    0.12502120617169057,
+      0.012503433879373258,    -0.008947038702661347,  -0.0018614370800617234,
+      0.0011334615209744906,   0.00015362091714977652, -0.00019200454705500436,
+      1.3787371132788845e-05,  2.9422791246903424e-05, -1.0969452460367766e-05,
+      -1.9856873906863543e-06, 2.876184045292307e-06,  -7.212289258738535e-07,
+      -3.0368484757314324e-07, 2.945443983858682e-07,  -7.293152888607218e-08,
+      -3.3573683002153537e-08, 3.676135471793937e-08,  -9.839785903123367e-09,
+      -5.353095208557931e-09,  4.435069689273457e-09,  -3.112973229909547e-10,
+      -5.745686918242488e-10,  1.475223118428962e-10};
+  // |x| is clamped here (t >= 0.066 stays in the fit): beyond it x Phi(x) rounds to x or to -0
+  // in double, and so does the derivative to 1 or -0.
+  static constexpr double kErfcLimit = 40.0;
+  static constexpr double kInverseSqrt2 = 0.7071067811865476;
+  static constexpr double kInverseSqrt2Pi = 0.3989422804014327;  // the density's factor
+
+  // tanh form, x sigmoid(v) with v = 2 sqrt(2/pi) (x + 0.044715 x^3), each constant as hi + lo.
+  static constexpr double kTwoSqrt2OverPiHi = 1.5957691216057308;
+  static constexpr double kTwoSqrt2OverPiLo = -9.96930880911092e-17;
+  static constexpr double kCubicHi = 0.044715;
+  static constexpr double kCubicLo = 2.1960211427085595e-18;
+  // v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), to double precision (no cancellation there).
+  static constexpr double kSlopeOfCubic = 3.0 * 0.044715 * 1.5957691216057308;
+  // x is clamped here (|v| > 1970): sigmoid(v) rounds to 0 or 1 in double beyond it.
+  static constexpr double kTanhFormLimit = 30.0;
+  // Below this v, x sigmoid(v) nears double's subnormals: (x m) m with m = sigmoid(v / 2).
+  static constexpr double kTanhFormTail = -700.0;
+};
+
+}  // namespace activations::kernels
