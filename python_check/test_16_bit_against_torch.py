@@ -1,9 +1,11 @@
 """Every float16 and bfloat16 value through our operators beside torch's own 16-bit CPU kernels,
 which torch 2.x has and 1.13 lacks for float16: ours are bit-identical where torch computes in
 float and rounds once, and otherwise equal to that once-rounded result, which torch's kernels
-miss for a few sigmoid inputs and for many float16 sigmoid_backward ones. silu is the exact
-result rounded once (torch's 16-bit silu is not everywhere: at -inf, in bfloat16's tail), its
-backward within 1 ULP of it."""
+miss for a few sigmoid inputs and for many float16 sigmoid_backward ones. silu and gelu (both
+forms) are the exact result rounded once (torch's 16-bit silu is not everywhere: at -inf, in
+bfloat16's tail; its gelu is not in the negative tail), their backward within 1 ULP of it."""
+import math
+
 import pytest
 import torch
 
@@ -125,6 +127,54 @@ def test_silu_backward_within_1_ulp_of_the_once_rounded_exact_result(dtype):
     x64 = x.double()
     exact = rounded_once(g.double() * torch.sigmoid(x64) * (1 + x64 * torch.sigmoid(-x64)), dtype)
     ours = A.silu_backward(g, x)
+    distance = (as_ordered_integers(ours) - as_ordered_integers(exact)).abs()
+    assert not ours.isnan().any() and int(distance.max()) <= 1
+
+
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def gelu_exact(x, approximate):
+    """GELU in float64 for 16-bit inputs, within a few float64 ULPs of exact, the negative tail
+    included: x erfc(-x / sqrt 2) / 2, or for the tanh form x / (1 + e^-2u), u = sqrt(2/pi) (x +
+    0.044715 x^3) (where torch's x (1 + erf) / 2 and x (1 + tanh(u)) / 2 cancel); at -inf the
+    limit, 0."""
+    if approximate == "tanh":
+        value = x / (1 + torch.exp(-2 * SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+    else:
+        value = 0.5 * x * torch.erfc(-x / math.sqrt(2))
+    return torch.where(x == -float("inf"), torch.zeros_like(x), value)
+
+
+def gelu_derivative_exact(x, approximate):
+    """Phi(x) + x phi(x), or for the tanh form s + x u' s (1 - s), s = sigmoid(2u), in float64
+    (finite x)."""
+    if approximate == "tanh":
+        u = SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+        slope = 2 * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x ** 2)
+        return torch.sigmoid(2 * u) + x * slope * torch.sigmoid(2 * u) * torch.sigmoid(-2 * u)
+    return 0.5 * torch.erfc(-x / math.sqrt(2)) + x * torch.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_is_the_once_rounded_exact_result(dtype, approximate):
+    x = every_value(dtype)
+    y = A.gelu(x, approximate=approximate)
+    expected = rounded_once(gelu_exact(x.double(), approximate), dtype)
+    assert bool(((y == expected) | (y.isnan() & expected.isnan())).all())  # 0 of either sign
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_backward_within_1_ulp_of_the_once_rounded_exact_result(dtype, approximate):
+    """Computed in double, rounded to float32 and multiplied by the gradient there, the
+    product can fall on the other side of a 16-bit rounding boundary (a few float16 values)."""
+    g, x = gradients(dtype), every_value(dtype)
+    finite = torch.isfinite(x)
+    g, x = g[finite], x[finite]
+    exact = rounded_once(g.double() * gelu_derivative_exact(x.double(), approximate), dtype)
+    ours = A.gelu_backward(g, x, approximate=approximate)
     distance = (as_ordered_integers(ours) - as_ordered_integers(exact)).abs()
     assert not ours.isnan().any() and int(distance.max()) <= 1
 

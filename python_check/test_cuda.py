@@ -1,6 +1,8 @@
 """CUDA tensors through our operators: values and gradients against torch.* on CUDA, gradcheck
 and gradgradcheck in float64 on CUDA. Skipped where there is no GPU (CI); run on a GPU machine by
 scripts/gpu_check.sh."""
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -24,7 +26,14 @@ LONG_DOUBLE = {
     "tanh": np.tanh,
     # e^-w overflows long double below w = -11356, where the rounded results are 0 anyway
     "silu": lambda w: w / (1 + np.exp(-w)),
+    # x / (1 + e^-2u), u = sqrt(2/pi) (x + 0.044715 x^3): no cancellation in the negative tail
+    "gelu_tanh": lambda w: w / (1 + np.exp(-2 * np.sqrt(np.longdouble(2) / np.longdouble(np.pi))
+                                          * (w + np.longdouble("0.044715") * w ** 3))),
 }
+# numpy has no erfc: GELU's erf form is judged against float64's (within a few float64 ULPs, the
+# negative tail included: x erfc(-x / sqrt 2) / 2), 2^-29 of a float32 ULP.
+FLOAT64 = {"gelu": lambda w: torch.where(
+    w == -math.inf, torch.zeros_like(w), 0.5 * w * torch.erfc(-w / math.sqrt(2)))}
 
 
 def ulp_error(computed, x, name):
@@ -32,7 +41,10 @@ def ulp_error(computed, x, name):
     significand), 2^-11 of a float64 ULP."""
     wide = x.cpu().double().numpy().astype(np.longdouble)
     with np.errstate(over="ignore", invalid="ignore"):
-        exact = LONG_DOUBLE[name](wide)
+        if name in FLOAT64:
+            exact = FLOAT64[name](x.cpu().double()).numpy().astype(np.longdouble)
+        else:
+            exact = LONG_DOUBLE[name](wide)
     finfo = torch.finfo(computed.dtype)
     magnitude = np.maximum(np.abs(exact), finfo.tiny)  # subnormal results: the subnormal ULP
     scale = np.exp2(np.floor(np.log2(magnitude))) * finfo.eps
@@ -100,6 +112,48 @@ def test_backward_operators_match_torch(name):
     assert torch.allclose(ours, theirs, rtol=1e-6, atol=atol)
 
 
+# float32 within 1 ULP, the 16-bit types correctly rounded (computed in double, as silu).
+@pytest.mark.parametrize("dtype,bound", [(torch.float32, 1), (torch.bfloat16, 0.501),
+                                         (torch.float16, 0.501)])
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_within_bounds(dtype, bound, approximate):
+    x = sample(dtype)
+    y = A.gelu(x, approximate=approximate)
+    assert y.device == x.device and y.dtype == x.dtype
+    assert ulp_error(y, x, "gelu" if approximate == "none" else "gelu_tanh") <= bound
+    assert torch.equal(torch.isnan(y), torch.isnan(x))
+    # where torch's gelu cancels to 0 (from x = -5.5; -5.1 for the tanh form) the exact values
+    # round to nonzero floats down to -14.36 (-10.77)
+    tail = torch.linspace(-14.3 if approximate == "none" else -10.7, -4, 10001, device="cuda")
+    assert (A.gelu(tail, approximate=approximate) < 0).all()
+    ends = A.gelu(torch.tensor([float("-inf"), float("inf")], device="cuda", dtype=dtype),
+                  approximate=approximate)
+    assert ends[0] == 0 and ends[1] == float("inf")
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_backward_in_place_and_out(approximate):
+    """gelu_backward from the forward input, as torch's: within 1e-6 of torch's in float64 (its
+    float32 one cancels, some 3e-6 off); gelu_ and out= as gelu; an unknown approximation refused
+    before anything is written."""
+    g = torch.randn(1 << 16, device="cuda")
+    x = torch.randn(1 << 16, device="cuda") * 3
+    ours = A.gelu_backward(g, x, approximate=approximate)
+    assert ours.device == x.device and ours.dtype == x.dtype
+    theirs = torch.ops.aten.gelu_backward(g.double(), x.double(), approximate=approximate)
+    assert torch.allclose(ours.double(), theirs, rtol=1e-6, atol=1e-7)
+    expected = A.gelu(x, approximate=approximate)
+    y = x.clone()
+    A.gelu_(y, approximate=approximate)
+    assert torch.equal(y, expected)
+    out = torch.empty(256, 256, device="cuda").t()
+    A.gelu(x.view(256, 256).t(), approximate=approximate, out=out)
+    assert torch.equal(out, expected.view(256, 256).t())
+    with pytest.raises(RuntimeError, match="activations::gelu_: approximate must be"):
+        A.gelu_(y, approximate="sigmoid")
+    assert torch.equal(y, expected)
+
+
 def test_layouts_inplace_out_and_streams():
     base = torch.randn(64, 96, device="cuda")
     for x in (base.t(), base[::2, 1::3], base.view(-1)[5:1000]):
@@ -123,19 +177,24 @@ def test_layouts_inplace_out_and_streams():
     assert torch.allclose(z, torch.sigmoid(base), rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "silu"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu",
+                                  "gelu_tanh"])
 def test_gradients_and_gradcheck(name):
     fn = {"sigmoid": A.sigmoid, "tanh": A.tanh, "relu": A.relu,
-          "leaky_relu": lambda t: A.leaky_relu(t, 0.2), "silu": A.silu}[name]
+          "leaky_relu": lambda t: A.leaky_relu(t, 0.2), "silu": A.silu, "gelu": A.gelu,
+          "gelu_tanh": lambda t: A.gelu(t, approximate="tanh")}[name]
     ref = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
            "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.2),
-           "silu": torch.nn.functional.silu}[name]
+           "silu": torch.nn.functional.silu, "gelu": torch.nn.functional.gelu,
+           "gelu_tanh": lambda t: torch.nn.functional.gelu(t, approximate="tanh")}[name]
     x = torch.randn(4096, device="cuda") * 3
     grads = []
     for f in (fn, ref):
-        leaf = x.clone().requires_grad_(True)
+        # torch's float32 gelu gradients cancel (some 3e-6 off): gelu's reference is float64's
+        wide = f is ref and name.startswith("gelu")
+        leaf = x.clone().to(torch.float64 if wide else x.dtype).requires_grad_(True)
         f(leaf).sum().backward()
-        grads.append(leaf.grad)
+        grads.append(leaf.grad.to(x.dtype))
     assert torch.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-6)
     x64 = torch.randn(32, device="cuda", dtype=torch.float64)
     x64 = (x64 + 0.1 * torch.sign(x64)).requires_grad_(True)

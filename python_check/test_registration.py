@@ -8,7 +8,7 @@ import torch
 
 OPERATORS = [
     f"activations::{name}{suffix}"
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "silu")
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu")
     for suffix in ("", "_", ".out", "_backward")
 ]
 

@@ -8,7 +8,8 @@ import torch
 def scripted_activations(x: torch.Tensor) -> torch.Tensor:
     return (torch.ops.activations.sigmoid(x) + torch.ops.activations.tanh(x)
             + torch.ops.activations.relu(x) + torch.ops.activations.leaky_relu(x, 0.2)
-            + torch.ops.activations.silu(x))
+            + torch.ops.activations.silu(x) + torch.ops.activations.gelu(x)
+            + torch.ops.activations.gelu(x, approximate="tanh"))
 
 
 class Block(torch.nn.Module):
@@ -22,11 +23,13 @@ class Block(torch.nn.Module):
 
 def test_scripted_function_calls_our_operators(ops):
     x = torch.randn(3, 4)
-    expected = ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2) + ops.silu(x)
+    expected = (ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2) + ops.silu(x)
+                + ops.gelu(x) + ops.gelu(x, approximate="tanh"))
     assert torch.equal(scripted_activations(x), expected)
     graph = str(scripted_activations.graph)
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "silu"):
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu"):
         assert f"activations::{name}" in graph
+    assert '"tanh"' in graph  # the approximation, a constant of the graph
 
 
 def test_scripted_module_saves_and_loads(ops):
@@ -45,5 +48,5 @@ def test_scripted_gradients(ops):
     scripted_activations(x).sum().backward()
     expected = torch.autograd.grad(
         (ops.sigmoid(x) + ops.tanh(x) + ops.relu(x) + ops.leaky_relu(x, 0.2)
-         + ops.silu(x)).sum(), x)[0]
+         + ops.silu(x) + ops.gelu(x) + ops.gelu(x, approximate="tanh")).sum(), x)[0]
     assert torch.equal(x.grad, expected)

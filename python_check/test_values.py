@@ -1,5 +1,6 @@
 """Our operators against torch.nn.functional over dtypes and layouts."""
 import math
+import re
 
 import pytest
 import torch
@@ -48,12 +49,23 @@ PIECEWISE = [
     ("leaky_relu", lambda ops, x: ops.leaky_relu(x), lambda x: F.leaky_relu(x, 0.2)),
     ("leaky_relu_neg", lambda ops, x: ops.leaky_relu(x, -0.7), lambda x: F.leaky_relu(x, -0.7)),
 ]
+def gelu_bfloat16_in_float(x, approximate):
+    """torch's gelu, bfloat16 computed in float and rounded once: torch 1.13 computes it in
+    bfloat16 (the tanh form, and the erf form on strided tensors), some 5% off."""
+    if x.dtype == torch.bfloat16:
+        return F.gelu(x.float(), approximate=approximate).to(x.dtype)
+    return F.gelu(x, approximate=approximate)
+
+
 SMOOTH = [
     ("sigmoid", lambda ops, x: ops.sigmoid(x), torch.sigmoid),
     ("tanh", lambda ops, x: ops.tanh(x), torch.tanh),
     # torch's silu in float64 is exact enough for float32 inputs: below x = -709, where its e^-x
     # overflows and it gives -0, the float32 result rounds to 0 too (it does below x = -108.7)
     ("silu", lambda ops, x: ops.silu(x), F.silu),
+    ("gelu", lambda ops, x: ops.gelu(x), lambda x: gelu_bfloat16_in_float(x, "none")),
+    ("gelu_tanh", lambda ops, x: ops.gelu(x, approximate="tanh"),
+     lambda x: gelu_bfloat16_in_float(x, "tanh")),
 ]
 FLOATS = [torch.float32, torch.float64, torch.bfloat16, torch.float16]
 
@@ -72,6 +84,28 @@ def ulp_error(computed, x, exact_fn):
     return ((computed.double() - exact).abs() / spacing)[torch.isfinite(x)]
 
 
+def exact_gelu(x):
+    """x Phi(x) in float64 as x erfc(-x / sqrt 2) / 2, exact enough to judge float32 everywhere:
+    erfc keeps its relative accuracy in the negative tail, where torch's gelu, x (1 + erf(x /
+    sqrt 2)) / 2, cancels to 0 (from x = -8.4 in float64, long before float32's results do at
+    -14.4). -inf gives the limit, -0."""
+    return torch.where(x == -math.inf, torch.zeros_like(x) * -1,
+                       0.5 * x * torch.erfc(-x / math.sqrt(2)))
+
+
+def exact_gelu_tanh(x):
+    """x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3), in float64 as x / (1 + e^-2u):
+    exact enough for float32 everywhere, where 1 + tanh(u) cancels in the negative tail (torch's
+    gives 0 from x = -7.1 in float64, from -5.1 in float32). -inf gives the limit, -0."""
+    u = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
+    return torch.where(x == -math.inf, torch.zeros_like(x) * -1, x / (1 + torch.exp(-2 * u)))
+
+
+# What the smooth activations are judged against: torch's own in float64 where that is exact
+# enough for float32 inputs, else an exact float64 formula.
+EXACT = {"gelu": exact_gelu, "gelu_tanh": exact_gelu_tanh}
+
+
 @pytest.mark.parametrize("dtype,bound", [(torch.float32, 2), (torch.float16, 1),
                                          (torch.bfloat16, 1)])
 @pytest.mark.parametrize("name,ours,theirs", SMOOTH)
@@ -80,7 +114,7 @@ def test_smooth_within_ulp_bound(ops, dtype, bound, name, ours, theirs):
     y = ours(ops, x)
     assert not torch.isnan(y[torch.isfinite(x)]).any()
     # float64 holds the float32/16 reference exactly enough: its error is ~1e-16 relative.
-    assert ulp_error(y, x, theirs).max() <= bound
+    assert ulp_error(y, x, EXACT.get(name, theirs)).max() <= bound
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -95,21 +129,24 @@ def test_layouts_match_torch(ops, dtype, name, ours, theirs):
             assert y.stride() == expected.stride(), layout
         assert y.dtype == expected.dtype, layout
         assert same_bits(x, before), layout
-        if name in ("sigmoid", "tanh", "silu"):
+        if name in [smooth for smooth, _, _ in SMOOTH]:
             assert torch.allclose(y.double(), expected.double(), rtol=1e-2, atol=1e-6), layout
         else:
             assert same_bits(y, expected), layout
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "silu"])
-def test_inplace_and_out_variants(ops, name):
+@pytest.mark.parametrize("name,kwargs", [
+    ("sigmoid", {}), ("tanh", {}), ("relu", {}), ("leaky_relu", {}), ("silu", {}), ("gelu", {}),
+    ("gelu", {"approximate": "none"}), ("gelu", {"approximate": "tanh"}),
+], ids=lambda v: v if isinstance(v, str) else "-".join(v.values()))
+def test_inplace_and_out_variants(ops, name, kwargs):
     x = torch.randn(5, 6).t()
-    expected = getattr(ops, name)(x)
+    expected = getattr(ops, name)(x, **kwargs)
     y = x.clone()
-    assert getattr(ops, name + "_")(y) is None  # the mutating schemas return ()
+    assert getattr(ops, name + "_")(y, **kwargs) is None  # the mutating schemas return ()
     assert torch.equal(y, expected)
     out = torch.empty(6, 5)
-    assert getattr(ops, name)(x, out=out) is None
+    assert getattr(ops, name)(x, **kwargs, out=out) is None
     assert torch.equal(out, expected)
 
 
@@ -124,17 +161,20 @@ def test_integer_dtypes(ops):
 
 
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.int32, torch.int64, torch.bool])
-def test_silu_refuses_what_is_not_floating_point(ops, dtype):
-    """As torch's silu: no integral or bool inputs, and out= of the input's dtype only."""
+@pytest.mark.parametrize("name", ["silu", "gelu"])
+def test_silu_and_gelu_refuse_what_is_not_floating_point(ops, name, dtype):
+    """As torch's silu and gelu: no integral or bool inputs, and out= of the input's dtype
+    only."""
     x = torch.ones(4, dtype=dtype)
-    with pytest.raises(RuntimeError, match="activations::silu: .*not supported"):
-        ops.silu(x)
-    with pytest.raises(RuntimeError, match="activations::silu_: .*not supported"):
-        ops.silu_(x)
-    with pytest.raises(RuntimeError, match="activations::silu.out: .*not supported"):
-        ops.silu(x, out=torch.empty(4))
-    with pytest.raises(RuntimeError, match="activations::silu.out: expected out to have dtype"):
-        ops.silu(torch.randn(4), out=torch.empty(4, dtype=torch.float64))
+    op, op_ = getattr(ops, name), getattr(ops, name + "_")
+    with pytest.raises(RuntimeError, match=f"activations::{name}: .*not supported"):
+        op(x)
+    with pytest.raises(RuntimeError, match=f"activations::{name}_: .*not supported"):
+        op_(x)
+    with pytest.raises(RuntimeError, match=f"activations::{name}.out: .*not supported"):
+        op(x, out=torch.empty(4))
+    with pytest.raises(RuntimeError, match=f"activations::{name}.out: expected out to have dtype"):
+        op(torch.randn(4), out=torch.empty(4, dtype=torch.float64))
 
 
 def test_unsupported_inputs_name_the_operator(ops):
@@ -142,6 +182,8 @@ def test_unsupported_inputs_name_the_operator(ops):
         ops.sigmoid(torch.randn(3, dtype=torch.complex64))
     with pytest.raises(RuntimeError, match="activations::silu.*complex"):
         ops.silu(torch.randn(3, dtype=torch.complex64))
+    with pytest.raises(RuntimeError, match="activations::gelu.*complex"):
+        ops.gelu(torch.randn(3, dtype=torch.complex64), approximate="tanh")
     with pytest.raises(NotImplementedError, match="activations::tanh.*SparseCPU"):
         ops.tanh(torch.randn(3, 3).to_sparse())
     with pytest.raises(NotImplementedError, match="activations::relu.*QuantizedCPU"):
@@ -176,3 +218,94 @@ def test_silu_at_infinities_and_nan(ops, dtype):
     assert y[0] == 0  # the limit, either sign (torch's silu gives NaN: -inf / (1 + inf))
     assert y[1] == math.inf
     assert torch.isnan(y[2])
+
+
+APPROXIMATIONS = {"none": exact_gelu, "tanh": exact_gelu_tanh}
+
+
+@pytest.mark.parametrize("approximate", list(APPROXIMATIONS))
+def test_gelu_float32_within_1_ulp_of_exact(ops, approximate):
+    x = torch.cat([sample(), torch.linspace(-20, 20, 400001)])
+    y = ops.gelu(x, approximate=approximate)
+    assert ulp_error(y, x, APPROXIMATIONS[approximate]).max() <= 1
+
+
+@pytest.mark.parametrize("approximate", list(APPROXIMATIONS))
+def test_gelu_keeps_its_tail(ops, approximate):
+    """Where torch's gelu cancels to 0 in float32 (from x = -5.5, the tanh form from -5.1), the
+    results stay the exact ones, nonzero wherever the exact value rounds to a nonzero float:
+    x Phi(x) down to x = -14.36 (subnormal from -13.15), the tanh form down to -10.77
+    (subnormal from -10.10)."""
+    exact = APPROXIMATIONS[approximate]
+    x = torch.linspace(-15, -4, 110001)
+    y = ops.gelu(x, approximate=approximate)
+    expected = exact(x.double()).float()  # rounded once
+    assert torch.equal(y != 0, expected != 0)
+    assert (y <= 0).all() and int((y < 0).sum()) > 60000
+    assert ulp_error(y, x, exact).max() <= 1
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_at_infinities_and_nan(ops, dtype, approximate):
+    x = torch.tensor([-math.inf, math.inf, math.nan, -1e30, 0.0, -0.0]).to(dtype)
+    y = ops.gelu(x, approximate=approximate)
+    assert y[0] == 0  # the limit (torch's gelu gives NaN: -inf * 0)
+    assert y[1] == math.inf
+    assert torch.isnan(y[2])
+    assert y[3] == 0 and y[4] == 0 and y[5] == 0
+    assert not torch.signbit(y[4])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_matches_torch_on_moderate_inputs(ops, dtype, approximate):
+    """torch's gelu is accurate away from the negative tail: within 2e-6 of it (float32 and
+    float64), and the 16-bit dtypes as torch's float32 result rounded."""
+    x = (torch.randn(5000, generator=torch.Generator().manual_seed(5)) * 3).to(dtype)
+    y = ops.gelu(x, approximate=approximate)
+    expected = torch_reference(lambda v: gelu_bfloat16_in_float(v, approximate), x)
+    assert y.dtype == dtype
+    if dtype in (torch.float32, torch.float64):
+        assert torch.allclose(y, expected, rtol=2e-6, atol=2e-6)
+    else:
+        assert torch.allclose(y.double(), expected.double(), rtol=1e-2, atol=1e-3)
+
+
+@pytest.mark.parametrize("bad", ["foo", "Tanh", "", "none ", "tänh"])
+def test_gelu_refuses_an_unknown_approximation_before_writing(ops, bad):
+    """Each gelu operator names itself and the value, and writes nothing: in place, out=, and
+    in place under autograd (which would first copy the input for backward)."""
+    message = f"approximate must be 'none' or 'tanh', got '{bad}'"
+    x = torch.randn(4, 6)
+    before, version = x.clone(), x._version
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu: {message}")):
+        ops.gelu(x, approximate=bad)
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu_: {message}")):
+        ops.gelu_(x, approximate=bad)
+    assert torch.equal(x, before) and x._version == version
+    out = torch.full((4, 6), 7.0)
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu.out: {message}")):
+        ops.gelu(x, approximate=bad, out=out)
+    assert (out == 7).all() and out.shape == (4, 6)
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu_backward: {message}")):
+        ops.gelu_backward(torch.ones(4, 6), x, approximate=bad)
+    leaf = torch.randn(4, 6, requires_grad=True)
+    nonleaf = leaf * 2.0
+    before, version = nonleaf.detach().clone(), nonleaf._version
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu_: {message}")):
+        ops.gelu_(nonleaf, approximate=bad)
+    assert torch.equal(nonleaf.detach(), before) and nonleaf._version == version
+    assert nonleaf.grad_fn.name() == "MulBackward0"
+    meta = torch.empty(3, device="meta")
+    with pytest.raises(RuntimeError, match=re.escape(f"activations::gelu: {message}")):
+        ops.gelu(meta, approximate=bad)
+    with pytest.raises(RuntimeError, match="activations::gelu: approximate must be"):
+        ops.gelu(x, approximate="tanh\0")  # the whole string, not its C prefix
+
+
+def test_gelu_checks_the_input_dtype_before_the_approximation(ops):
+    with pytest.raises(RuntimeError, match="activations::gelu: Long inputs are not supported"):
+        ops.gelu(torch.arange(3), approximate="foo")
+    with pytest.raises(RuntimeError, match="activations::gelu.out: approximate must be"):
+        ops.gelu(torch.randn(3), approximate="foo", out=torch.empty(3, dtype=torch.float64))

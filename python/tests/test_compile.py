@@ -1,12 +1,14 @@
-"""torch.compile (inductor, fullgraph) of models using all five activations, in place included,
-forward and backward against eager, and dynamic shapes without recompiling."""
+"""torch.compile (inductor, fullgraph) of models using all six activations (GELU in both forms),
+in place included, forward and backward against eager, and dynamic shapes without
+recompiling."""
 import pytest
 import torch
 from torch import nn
 
 from conftest import (requires_compile, requires_fake_kernels, requires_mutation_functionalization,
                       requires_traced_out_variants)
-from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh, leakyrelu, relu_
+from torch_activations import (MyGELU, MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh, gelu_,
+                               leakyrelu, relu_)
 
 pytestmark = requires_compile
 
@@ -17,7 +19,8 @@ def model():
         nn.Linear(6, 16), MyTanh(), nn.Linear(16, 16), MyReLU(inplace=True),
         nn.Linear(16, 16), MyLeakyReLU(0.2, inplace=True), nn.Linear(16, 16), MyReLU(),
         nn.Linear(16, 16), MyLeakyReLU(0.1), nn.Linear(16, 16), MySiLU(inplace=True),
-        nn.Linear(16, 16), MySiLU(), nn.Linear(16, 1), MySigmoid())
+        nn.Linear(16, 16), MySiLU(), nn.Linear(16, 16), MyGELU(), nn.Linear(16, 16),
+        MyGELU("tanh"), nn.Linear(16, 1), MySigmoid())
 
 
 def forward_and_backward(net, x):
@@ -45,13 +48,15 @@ def test_inplace_operators_under_compile():
     ops = torch.ops.activations
 
     def f(x):
-        a, b, c, d, e = x * 2, x - 1, x * 3, x + 0.5, x * 4
+        a, b, c, d, e, g, h = x * 2, x - 1, x * 3, x + 0.5, x * 4, x - 0.5, x * 1.5
         ops.sigmoid_(a)
         ops.tanh_(b)
         relu_(c)
         ops.leaky_relu_(d, 0.1)
         ops.silu_(e)
-        return leakyrelu(a + b - 1, 0.3) * c + d + e
+        ops.gelu_(g, approximate="tanh")
+        gelu_(h)
+        return leakyrelu(a + b - 1, 0.3) * c + d + e + g * h
 
     x = torch.randn(40)
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
@@ -71,7 +76,9 @@ def test_out_operators_under_compile():
         ops.leaky_relu(out - 0.5, 0.3, out=other)
         swished = torch.empty_like(x)
         ops.silu(other * 4, out=swished)
-        return a + out * other + swished
+        gelued = torch.empty_like(x)
+        ops.gelu(swished - 1, approximate="tanh", out=gelued)
+        return a + out * other + swished + gelued
 
     x = torch.randn(40)
     torch.testing.assert_close(torch.compile(f, fullgraph=True)(x), f(x))
@@ -115,8 +122,8 @@ def elementwise_model():
     torch.manual_seed(0)
     return nn.Sequential(Scale(6), MyTanh(), Scale(6), MyReLU(inplace=True), Scale(6),
                          MyLeakyReLU(0.2, inplace=True), MyReLU(), Scale(6), MyLeakyReLU(0.1),
-                         Scale(6), MySiLU(inplace=True), Scale(6), MySiLU(), Scale(6),
-                         MySigmoid())
+                         Scale(6), MySiLU(inplace=True), Scale(6), MySiLU(), Scale(6), MyGELU(),
+                         Scale(6), MyGELU("tanh"), Scale(6), MySigmoid())
 
 
 @requires_fake_kernels

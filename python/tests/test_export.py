@@ -1,4 +1,4 @@
-"""torch.export.export of a model with all five activations gives a program that runs and
+"""torch.export.export of a model with all six activations gives a program that runs and
 matches eager, our operators in its graph."""
 import torch
 
@@ -16,9 +16,13 @@ def test_exported_program_runs_and_matches_eager():
         program = torch.export.export(net, (x,))
         targets = {str(node.target) for node in program.graph.nodes}
         assert {"activations.sigmoid.default", "activations.tanh.default",
-                "activations.leaky_relu.default", "activations.silu.default"} <= targets, targets
+                "activations.leaky_relu.default", "activations.silu.default",
+                "activations.gelu.default"} <= targets, targets
         for batch in (x, torch.randn(8, 6)):
             torch.testing.assert_close(program.module()(batch), net(batch))
+        approximations = {node.kwargs.get("approximate", "none") for node in program.graph.nodes
+                          if str(node.target) == "activations.gelu.default"}
+        assert approximations == {"none", "tanh"}, approximations
 
 
 @requires_mutation_functionalization

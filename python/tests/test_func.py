@@ -11,16 +11,32 @@ import torch.autograd.forward_ad as fwAD
 from torch import nn
 
 import torch_activations
-from torch_activations import MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
+from torch_activations import MyGELU, MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
 
 A = torch.ops.activations
 F = torch.nn.functional
 
 OURS = {"sigmoid": A.sigmoid, "tanh": A.tanh, "relu": A.relu,
-        "leaky_relu": lambda x: A.leaky_relu(x, 0.2), "silu": A.silu}
+        "leaky_relu": lambda x: A.leaky_relu(x, 0.2), "silu": A.silu, "gelu": A.gelu,
+        "gelu_tanh": lambda x: A.gelu(x, approximate="tanh")}
 THEIRS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-          "leaky_relu": lambda x: F.leaky_relu(x, 0.2), "silu": F.silu}
+          "leaky_relu": lambda x: F.leaky_relu(x, 0.2), "silu": F.silu, "gelu": F.gelu,
+          "gelu_tanh": lambda x: F.gelu(x, approximate="tanh")}
 NAMES = list(OURS)
+# Each case's operator, its extra positional arguments (forward; backward) and keywords.
+OPERATOR = {"gelu_tanh": "gelu"}
+ARGS = {"leaky_relu": (0.2,)}
+BACKWARD_ARGS = {"leaky_relu": (0.2, False)}
+KWARGS = {"gelu_tanh": {"approximate": "tanh"}}
+
+
+def variant(name, suffix):
+    """The operator of a case's variant (suffix "_", "_backward" or "") with its extra arguments
+    bound."""
+    op = getattr(A, OPERATOR.get(name, name) + suffix)
+    args = BACKWARD_ARGS.get(name, ()) if suffix == "_backward" else ARGS.get(name, ())
+    kwargs = KWARGS.get(name, {})
+    return lambda *tensors, **more: op(*tensors, *args, **kwargs, **more)
 
 requires_func = pytest.mark.skipif(not hasattr(torch, "func"),
                                    reason=f"torch {torch.__version__} has no torch.func")
@@ -48,22 +64,21 @@ def test_every_variant_carries_a_tangent(name):
     """Fails if any variant's output lacks a tangent when its input has one, or if an out=
     call takes one silently."""
     x, t = away_from_kinks(5), away_from_kinks(5, seed=1)
-    slope = (0.2,) if name == "leaky_relu" else ()
+    operator = OPERATOR.get(name, name)
     with fwAD.dual_level():
         expected = fwAD.unpack_dual(THEIRS[name](fwAD.make_dual(x, t))).tangent
         dual = fwAD.make_dual(x.clone(), t.clone())
-        getattr(A, name + "_")(dual, *slope)
+        variant(name, "_")(dual)
         torch.testing.assert_close(fwAD.unpack_dual(dual).tangent, expected)
-        with pytest.raises(RuntimeError, match=f"activations::{name}.out: forward-mode AD"):
-            getattr(A, name)(fwAD.make_dual(x, t), *slope, out=torch.empty(5, dtype=x.dtype))
+        with pytest.raises(RuntimeError, match=f"activations::{operator}.out: forward-mode AD"):
+            variant(name, "")(fwAD.make_dual(x, t), out=torch.empty(5, dtype=x.dtype))
         g, s = away_from_kinks(5, seed=2), torch.rand(5, dtype=torch.float64)
         gt, st = away_from_kinks(5, seed=3), away_from_kinks(5, seed=4)
-        backward = getattr(A, name + "_backward")
-        extra = (0.2, False) if name == "leaky_relu" else ()
+        backward = variant(name, "_backward")
         for g_tangent, s_tangent in ((gt, None), (None, st), (gt, st)):
             gg = fwAD.make_dual(g, g_tangent) if g_tangent is not None else g
             ss = fwAD.make_dual(s, s_tangent) if s_tangent is not None else s
-            assert fwAD.unpack_dual(backward(gg, ss, *extra)).tangent is not None
+            assert fwAD.unpack_dual(backward(gg, ss)).tangent is not None
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -76,19 +91,16 @@ def test_gradcheck_with_every_forward_and_batched_check(name):
                                         check_rev_over_rev=True, check_batched_grad=True)
     g = away_from_kinks(6, seed=2).requires_grad_(True)
     s = (torch.rand(6, dtype=torch.float64) + 0.1).requires_grad_(True)
-    backward = getattr(A, name + "_backward")
-    extra = (0.2, False) if name == "leaky_relu" else ()
-    assert torch.autograd.gradcheck(lambda a, b: backward(a, b, *extra), (g, s), **checks)
+    assert torch.autograd.gradcheck(variant(name, "_backward"), (g, s), **checks)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_inplace_variant_under_gradcheck(name):
     x = away_from_kinks(6).requires_grad_(True)
-    slope = (0.2,) if name == "leaky_relu" else ()
 
     def inplace(v):
         w = v * 1.0  # not a leaf
-        getattr(A, name + "_")(w, *slope)
+        variant(name, "_")(w)
         return w
 
     assert torch.autograd.gradcheck(inplace, (x,), check_forward_ad=True,
@@ -128,13 +140,12 @@ def test_vmap_runs_once_on_the_batch(name):
         torch.testing.assert_close(nested, THEIRS[name](x).transpose(1, 2))
         g = away_from_kinks((4, 5), seed=2)
         y = THEIRS[name](x[:, 0])
-        backward = getattr(A, name + "_backward")
-        extra = (0.2, False) if name == "leaky_relu" else ()
+        backward = variant(name, "_backward")
         # one operand batched, the other not; and both, batched on different dimensions
-        ours = func.vmap(lambda a: backward(a, y[0], *extra))(g)
-        torch.testing.assert_close(ours, torch.stack([backward(a, y[0], *extra) for a in g]))
-        ours = func.vmap(lambda a, b: backward(a, b, *extra), in_dims=(0, 1))(g, y.t())
-        torch.testing.assert_close(ours, backward(g, y, *extra))
+        ours = func.vmap(lambda a: backward(a, y[0]))(g)
+        torch.testing.assert_close(ours, torch.stack([backward(a, y[0]) for a in g]))
+        ours = func.vmap(backward, in_dims=(0, 1))(g, y.t())
+        torch.testing.assert_close(ours, backward(g, y))
 
 
 @requires_func
@@ -163,12 +174,26 @@ def test_vmap_of_inplace_and_out_variants():
         A.silu(v, out=o)
         return o
 
+    def gelu_inplace(v):
+        w = v.clone()
+        A.gelu_(w, approximate="tanh")
+        return w
+
+    def gelu_out(v):
+        o = torch.empty_like(v)
+        A.gelu(v, approximate="tanh", out=o)
+        return o
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         torch.testing.assert_close(func.vmap(inplace)(x), torch.tanh(x))
         torch.testing.assert_close(func.vmap(out)(x), torch.sigmoid(x))
         torch.testing.assert_close(func.vmap(silu_inplace)(x), F.silu(x))
         torch.testing.assert_close(func.vmap(silu_out)(x), F.silu(x))
+        torch.testing.assert_close(func.vmap(gelu_inplace)(x), F.gelu(x, approximate="tanh"))
+        torch.testing.assert_close(func.vmap(gelu_out)(x), F.gelu(x, approximate="tanh"))
+        # the approximation reaches the operator under vmap: the two forms differ
+        assert not torch.equal(func.vmap(A.gelu)(x), func.vmap(gelu_out)(x))
 
 
 def model(activations):
@@ -183,8 +208,10 @@ def model(activations):
 def test_per_sample_gradients_of_a_model_with_our_modules():
     from torch import func
 
-    ours = model([MyTanh(), MyReLU(), MyLeakyReLU(0.2), MySiLU(), MySigmoid()])
-    theirs = model([nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.2), nn.SiLU(), nn.Sigmoid()])
+    ours = model([MyTanh(), MyReLU(), MyLeakyReLU(0.2), MySiLU(), MyGELU(), MyGELU("tanh"),
+                  MySigmoid()])
+    theirs = model([nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.2), nn.SiLU(), nn.GELU(),
+                    nn.GELU("tanh"), nn.Sigmoid()])
     x, target = away_from_kinks((16, 3)), away_from_kinks((16, 1), seed=1)
 
     def per_sample(net):

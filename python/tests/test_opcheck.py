@@ -9,8 +9,16 @@ from conftest import requires_fake_kernels, requires_opcheck
 
 pytestmark = requires_opcheck
 A = torch.ops.activations
-SLOPES = {"leaky_relu": (0.2,), "sigmoid": (), "tanh": (), "relu": (), "silu": ()}
-NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "silu"]
+SLOPES = {"leaky_relu": (0.2,), "sigmoid": (), "tanh": (), "relu": (), "silu": (), "gelu": (),
+          "gelu_tanh": ()}
+NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "silu", "gelu", "gelu_tanh"]
+# A case's operator and keyword arguments, where they are not its name and none.
+OPERATOR = {"gelu_tanh": "gelu"}
+KWARGS = {"gelu_tanh": {"approximate": "tanh"}}
+
+
+def op(name, suffix=""):
+    return getattr(A, OPERATOR.get(name, name) + suffix)
 
 
 def inputs(requires_grad):
@@ -45,13 +53,14 @@ def backward_samples(name, requires_grad):
 @pytest.mark.parametrize("name", NAMES)
 def test_forward(name, requires_grad):
     for x in inputs(requires_grad):
-        torch.library.opcheck(getattr(A, name).default, (x,) + SLOPES[name])
+        torch.library.opcheck(op(name).default, (x,) + SLOPES[name], KWARGS.get(name, {}))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_in_place(name):
     for x in inputs(False):
-        torch.library.opcheck(getattr(A, name + "_").default, (x.clone(),) + SLOPES[name])
+        torch.library.opcheck(op(name, "_").default, (x.clone(),) + SLOPES[name],
+                              KWARGS.get(name, {}))
 
 
 # out= traced with dynamic shapes needs the package's fake kernels: the C++ Meta kernels' overlap
@@ -65,8 +74,8 @@ STATIC_CHECKS = ("test_schema", "test_autograd_registration", "test_faketensor",
 def test_out(name):
     for x in inputs(False):
         out = torch.empty_like(x)
-        torch.library.opcheck(getattr(A, name).out, (x,) + SLOPES[name], {"out": out},
-                              test_utils=STATIC_CHECKS)
+        torch.library.opcheck(op(name).out, (x,) + SLOPES[name],
+                              {**KWARGS.get(name, {}), "out": out}, test_utils=STATIC_CHECKS)
 
 
 @requires_fake_kernels
@@ -74,14 +83,15 @@ def test_out(name):
 def test_out_with_dynamic_shapes(name):
     for x in inputs(False):
         out = torch.empty_like(x)
-        torch.library.opcheck(getattr(A, name).out, (x,) + SLOPES[name], {"out": out})
+        torch.library.opcheck(op(name).out, (x,) + SLOPES[name],
+                              {**KWARGS.get(name, {}), "out": out})
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])
 @pytest.mark.parametrize("name", NAMES)
 def test_backward(name, requires_grad):
     for args in backward_samples(name, requires_grad):
-        torch.library.opcheck(getattr(A, name + "_backward").default, args)
+        torch.library.opcheck(op(name, "_backward").default, args, KWARGS.get(name, {}))
 
 
 def test_fake_out_of_another_shape_is_resized_and_laid_out_as_the_kernel_does():

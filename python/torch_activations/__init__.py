@@ -1,7 +1,7 @@
 """torch-activations for Python: the four activation functions of the textbook section 3.12
 (Sigmoid, Tanh, ReLU, LeakyReLU) as the chapter writes them, ``MySigmoid()``, ``sigmoid(x)``,
-..., and SiLU (``MySiLU()``, ``silu(x)``), backed by the library's kernels and gradients
-(``torch.ops.activations``).
+..., and SiLU (``MySiLU()``, ``silu(x)``) and GELU (``MyGELU()``, ``gelu(x)``), backed by the
+library's kernels and gradients (``torch.ops.activations``).
 
     import torch
     from torch import nn
@@ -17,9 +17,9 @@ torch_activations._C, built beside the library, where it was built (``HAS_EAGER_
 """
 from . import _fake, _library, _vmap
 from ._library import load_library
-from .functional import (HAS_EAGER_CALLS, leaky_relu, leaky_relu_, leakyrelu, leakyrelu_, relu,
-                         relu_, sigmoid, sigmoid_, silu, silu_, tanh, tanh_)
-from .modules import MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
+from .functional import (HAS_EAGER_CALLS, gelu, gelu_, leaky_relu, leaky_relu_, leakyrelu,
+                         leakyrelu_, relu, relu_, sigmoid, sigmoid_, silu, silu_, tanh, tanh_)
+from .modules import MyGELU, MyLeakyReLU, MyReLU, MySigmoid, MySiLU, MyTanh
 
 # One version, CMake's project version, which the loaded library's build record carries.
 __version__: str = _library.build_record["version"]
@@ -27,7 +27,8 @@ HAS_FAKE_KERNELS: bool = _fake.register()
 HAS_BATCHING_RULES: bool = _vmap.register()
 
 __all__ = [
-    "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "MySiLU", "sigmoid", "tanh", "relu",
-    "leakyrelu", "leaky_relu", "silu", "sigmoid_", "tanh_", "relu_", "leakyrelu_", "leaky_relu_",
-    "silu_", "load_library", "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES", "HAS_EAGER_CALLS",
+    "MySigmoid", "MyTanh", "MyReLU", "MyLeakyReLU", "MySiLU", "MyGELU", "sigmoid", "tanh", "relu",
+    "leakyrelu", "leaky_relu", "silu", "gelu", "sigmoid_", "tanh_", "relu_", "leakyrelu_",
+    "leaky_relu_", "silu_", "gelu_", "load_library", "HAS_FAKE_KERNELS", "HAS_BATCHING_RULES",
+    "HAS_EAGER_CALLS",
 ]

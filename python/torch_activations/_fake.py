@@ -17,10 +17,12 @@ INTEGRAL = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 # How each activation treats an input's dtype (src/ops/activation_traits.h): integral inputs
 # give the default float dtype, stay integral, or are refused.
 INTEGRAL_INPUTS = {"sigmoid": "float result", "tanh": "float result", "relu": "kept",
-                   "leaky_relu": "refused", "silu": "refused"}
-OUT_MAY_CAST = {"sigmoid": True, "tanh": True, "relu": False, "leaky_relu": False, "silu": False}
+                   "leaky_relu": "refused", "silu": "refused", "gelu": "refused"}
+OUT_MAY_CAST = {"sigmoid": True, "tanh": True, "relu": False, "leaky_relu": False, "silu": False,
+                "gelu": False}
 BACKWARD_LAYOUT_FROM_SAVED = {"sigmoid": False, "tanh": False, "relu": True, "leaky_relu": True,
-                              "silu": False}
+                              "silu": False, "gelu": False}
+APPROXIMATIONS = ("none", "tanh")  # GELU's
 
 
 def _check(condition: bool, op: str, message: str) -> None:
@@ -83,6 +85,20 @@ def check_slope(op: str, negative_slope: float) -> None:
            f"negative_slope must be finite, got {negative_slope}")
 
 
+def check_approximate(op: str, approximate: str) -> None:
+    _check(approximate in APPROXIMATIONS, op,
+           f"approximate must be 'none' or 'tanh', got '{approximate}'")
+
+
+def check_extra(op: str, negative_slope: Optional[float], approximate: Optional[str]) -> None:
+    """The checks of an operator's extra argument, LeakyReLU's slope or GELU's approximation,
+    where the C++ kernels make them: after the input's dtype, before anything else."""
+    if negative_slope is not None:
+        check_slope(op, negative_slope)
+    if approximate is not None:
+        check_approximate(op, approximate)
+
+
 def elementwise_like(tensors: Sequence[torch.Tensor], dtype: torch.dtype) -> torch.Tensor:
     """A new tensor laid out as TensorIterator lays out the result of an elementwise op."""
     from torch._prims_common import compute_elementwise_output_strides
@@ -91,29 +107,28 @@ def elementwise_like(tensors: Sequence[torch.Tensor], dtype: torch.dtype) -> tor
     return torch.empty_strided(tensors[0].shape, strides, dtype=dtype, device=tensors[0].device)
 
 
-def forward(name: str, x: torch.Tensor, negative_slope: Optional[float] = None) -> torch.Tensor:
+def forward(name: str, x: torch.Tensor, negative_slope: Optional[float] = None,
+            approximate: Optional[str] = None) -> torch.Tensor:
     dtype = result_dtype(name, name, x)
-    if negative_slope is not None:
-        check_slope(name, negative_slope)
+    check_extra(name, negative_slope, approximate)
     return elementwise_like([x], dtype)
 
 
-def forward_(name: str, x: torch.Tensor, negative_slope: Optional[float] = None) -> None:
+def forward_(name: str, x: torch.Tensor, negative_slope: Optional[float] = None,
+             approximate: Optional[str] = None) -> None:
     op = name + "_"
     dtype = result_dtype(op, name, x)
     _check(dtype == x.dtype, op, f"result type {c10_name(dtype)} can't be cast to the desired "
            f"output type {c10_name(x.dtype)}")
-    if negative_slope is not None:
-        check_slope(op, negative_slope)
+    check_extra(op, negative_slope, approximate)
     check_no_internal_overlap(op, x)
 
 
 def forward_out(name: str, x: torch.Tensor, out: torch.Tensor,
-                negative_slope: Optional[float] = None) -> None:
+                negative_slope: Optional[float] = None, approximate: Optional[str] = None) -> None:
     op = name + ".out"
     dtype = result_dtype(op, name, x)
-    if negative_slope is not None:
-        check_slope(op, negative_slope)
+    check_extra(op, negative_slope, approximate)
     _check(out.device == x.device, op, f"expected out on {x.device} but got {out.device}")
     if OUT_MAY_CAST[name]:
         _check(torch.can_cast(dtype, out.dtype), op, f"result type {c10_name(dtype)} can't be "
@@ -133,13 +148,15 @@ def forward_out(name: str, x: torch.Tensor, out: torch.Tensor,
         out.as_strided_(x.shape, compute_elementwise_output_strides(x))
 
 
-def backward(name: str, grad_output: torch.Tensor, saved: torch.Tensor) -> torch.Tensor:
+def backward(name: str, grad_output: torch.Tensor, saved: torch.Tensor,
+             approximate: Optional[str] = None) -> torch.Tensor:
     op = name + "_backward"
     result_dtype(op, "sigmoid", grad_output)
     result_dtype(op, "sigmoid", saved)
     dtype = torch.promote_types(grad_output.dtype, saved.dtype)
     _check(dtype in FLOATING, op, "expected float, double, half or bfloat16 tensors, got "
            f"{c10_name(grad_output.dtype)} and {c10_name(saved.dtype)}")
+    check_extra(op, None, approximate)
     shape = torch.broadcast_shapes(grad_output.shape, saved.shape)
     grad, values = grad_output.expand(shape), saved.expand(shape)
     return elementwise_like([values, grad] if BACKWARD_LAYOUT_FROM_SAVED[name] else [grad, values],
@@ -168,6 +185,16 @@ def register() -> bool:
                   lambda x, negative_slope=0.2, *, out: forward_out("leaky_relu", x, out,
                                                                     negative_slope))
     register_fake("activations::leaky_relu_backward", leaky_relu_backward)
+    # gelu_backward takes the forward input, as silu_backward does.
+    register_fake("activations::gelu",
+                  lambda x, *, approximate="none": forward("gelu", x, approximate=approximate))
+    register_fake("activations::gelu_",
+                  lambda x, *, approximate="none": forward_("gelu", x, approximate=approximate))
+    register_fake("activations::gelu.out",
+                  lambda x, *, approximate="none", out: forward_out("gelu", x, out,
+                                                                    approximate=approximate))
+    register_fake("activations::gelu_backward",
+                  lambda g, x, *, approximate="none": backward("gelu", g, x, approximate))
     return True
 
 

@@ -4,7 +4,8 @@ operator once on the whole batch, where torch's fallback would loop over the exa
 The operators are elementwise: each rule runs the operator on the tensor behind the batched one,
 and the batch dimension rides along; the backward operators' two operands are aligned first
 (batch dimension first, padded to the larger logical rank) as torch's pointwise rules align
-them. No derivative lives here: the autograd formulas are the library's, in C++.
+them. Extra arguments (LeakyReLU's slope, GELU's keyword-only ``approximate``) pass through as
+they came. No derivative lives here: the autograd formulas are the library's, in C++.
 
 The rules are kernels of the FuncTorchBatched dispatch key, registered from Python because
 functorch's C++ headers do not build outside torch's own tree (they need nlohmann/json, which
@@ -18,6 +19,7 @@ import torch
 from . import _compat
 
 UNARY = ("sigmoid", "tanh", "relu", "silu")
+WITH_ARGUMENTS = ("leaky_relu", "gelu")  # a slope; approximate='none' or 'tanh'
 _library: Optional[torch.library.Library] = None
 
 
@@ -33,25 +35,25 @@ def _batch_first(value: torch.Tensor, bdim: Optional[int], rank: int) -> torch.T
 
 
 def _forward_rule(op: Callable) -> Callable:
-    def rule(x: torch.Tensor, *args):
+    def rule(x: torch.Tensor, *args, **kwargs):
         level = _compat.vmap_level()
         value, bdim = _compat.unwrap_batched(x, level)
         with _compat.below_vmap():
-            result = op(value, *args)
+            result = op(value, *args, **kwargs)
         return result if bdim is None else _compat.add_batch_dim(result, bdim, level)
     return rule
 
 
 def _inplace_rule(op_: Callable) -> Callable:
-    def rule(x: torch.Tensor, *args) -> None:
+    def rule(x: torch.Tensor, *args, **kwargs) -> None:
         value, _ = _compat.unwrap_batched(x, _compat.vmap_level())
         with _compat.below_vmap():
-            op_(value, *args)
+            op_(value, *args, **kwargs)
     return rule
 
 
 def _out_rule(op: Callable, name: str) -> Callable:
-    def rule(x: torch.Tensor, *args, out: torch.Tensor) -> None:
+    def rule(x: torch.Tensor, *args, out: torch.Tensor, **kwargs) -> None:
         level = _compat.vmap_level()
         value, bdim = _compat.unwrap_batched(x, level)
         out_value, out_bdim = _compat.unwrap_batched(out, level)
@@ -66,21 +68,21 @@ def _out_rule(op: Callable, name: str) -> Callable:
         else:
             source = value
         with _compat.below_vmap():
-            op(source, *args, out=target)
+            op(source, *args, out=target, **kwargs)
     return rule
 
 
 def _backward_rule(op: Callable) -> Callable:
-    def rule(grad_output: torch.Tensor, saved: torch.Tensor, *args):
+    def rule(grad_output: torch.Tensor, saved: torch.Tensor, *args, **kwargs):
         level = _compat.vmap_level()
         grad, grad_bdim = _compat.unwrap_batched(grad_output, level)
         value, value_bdim = _compat.unwrap_batched(saved, level)
         with _compat.below_vmap():
             if grad_bdim is None and value_bdim is None:
-                return op(grad, value, *args)
+                return op(grad, value, *args, **kwargs)
             rank = max(grad.dim() - (grad_bdim is not None), value.dim() - (value_bdim is not None))
             result = op(_batch_first(grad, grad_bdim, rank), _batch_first(value, value_bdim, rank),
-                        *args)
+                        *args, **kwargs)
         return _compat.add_batch_dim(result, 0, level)
     return rule
 
@@ -93,7 +95,7 @@ def register() -> bool:
     ops = torch.ops.activations
     _library = torch.library.Library("activations", "IMPL")
     rules: List[Tuple[str, Callable]] = []
-    for name in UNARY + ("leaky_relu",):
+    for name in UNARY + WITH_ARGUMENTS:
         rules += [(name, _forward_rule(getattr(ops, name))),
                   (name + "_", _inplace_rule(getattr(ops, name + "_"))),
                   (name + ".out", _out_rule(getattr(ops, name), name)),

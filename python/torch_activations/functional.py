@@ -1,8 +1,8 @@
-"""The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119) and SiLU on our kernels, with their
-in-place forms. Each is differentiable through our backward operators and traceable by
+"""The chapter's functions (eqs. 3-113, 3-115, 3-117, 3-119), SiLU and GELU on our kernels, with
+their in-place forms. Each is differentiable through our backward operators and traceable by
 torch.compile and torch.export. LeakyReLU's slope is the chapter's ``gamma`` or torch.nn's
 ``negative_slope``, and ``leaky_relu`` is torch.nn.functional's name and signature for it
-(default slope 0.2); ``silu`` has torch.nn.functional's signature too.
+(default slope 0.2); ``silu`` and ``gelu`` have torch.nn.functional's signatures too.
 
 Each calls an ``torch.ops.activations`` operator. From eager Python the call goes through
 torch_activations._C where it was built (``HAS_EAGER_CALLS``): the same operators through their
@@ -35,7 +35,7 @@ else:
     # modes, arguments of other types), where torch's own handling applies.
     _eager.set_fallbacks({name: getattr(_ops, name).default for name in (
         "sigmoid", "sigmoid_", "tanh", "tanh_", "relu", "relu_", "leaky_relu", "leaky_relu_",
-        "silu", "silu_")})
+        "silu", "silu_", "gelu", "gelu_")})
 HAS_EAGER_CALLS: bool = _eager is not None
 
 
@@ -101,6 +101,20 @@ def silu(x: torch.Tensor, inplace: bool = False) -> torch.Tensor:
     return _ops.silu(x)
 
 
+def gelu(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
+    """x Phi(x) (GELU, Phi the standard normal's distribution function), or with
+    ``approximate="tanh"`` x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2, with
+    torch.nn.functional.gelu's signature (``approximate`` may also be given positionally, where
+    torch's takes it by name only: TorchScript compiles no keyword-only argument with a
+    default): within 1 ULP of exact for float32, also in the negative tail, where torch's loses
+    its digits. Floating-point inputs only, as torch's; any other ``approximate`` is refused
+    (RuntimeError)."""
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.gelu(x, approximate=approximate)
+    return _ops.gelu(x, approximate=approximate)
+
+
 def sigmoid_(x: torch.Tensor) -> torch.Tensor:
     """sigmoid in place; returns x."""
     if not _is_scripting():
@@ -149,4 +163,13 @@ def silu_(x: torch.Tensor) -> torch.Tensor:
         if not _through_torch_ops():
             return _eager.silu_(x)
     _ops.silu_(x)
+    return x
+
+
+def gelu_(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
+    """gelu in place; returns x. An unknown ``approximate`` is refused before x is written."""
+    if not _is_scripting():
+        if not _through_torch_ops():
+            return _eager.gelu_(x, approximate=approximate)
+    _ops.gelu_(x, approximate=approximate)
     return x

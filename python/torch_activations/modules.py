@@ -1,5 +1,5 @@
 """The chapter's layers as torch.nn.Modules on our kernels: MySigmoid, MyTanh, MyReLU and
-MyLeakyReLU, and MySiLU beside them, drop-in for nn.Sequential like torch.nn's own."""
+MyLeakyReLU, and MySiLU and MyGELU beside them, drop-in for nn.Sequential like torch.nn's own."""
 from __future__ import annotations
 
 import math
@@ -78,3 +78,21 @@ class MySiLU(nn.Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+class MyGELU(nn.Module):
+    """GELU, x Phi(x), as a layer shaped like torch.nn.GELU; ``approximate="tanh"`` takes its
+    tanh approximation. Any other ``approximate`` is refused as the layer is made (ValueError),
+    where torch.nn.GELU refuses it only when it runs."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"MyGELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
