@@ -8,13 +8,20 @@ onto [-1, 1], truncated to N terms, and written as a polynomial in s, whose coef
 small (their absolute sum is 1.02): Horner in double evaluates it to 2.1e-16 relative, which
 this script checks. Run with an interpreter that has mpmath:
 
-    /usr/bin/python3 scripts/fit_erfc.py
+    /usr/bin/python3 scripts/fit_erfc.py                      # kErfcQ: double, |x| <= 40
+    /usr/bin/python3 scripts/fit_erfc.py 0.158 14 kErfcQFloat  # float inputs, |x| <= 15
+
+The second, for the float kernels' forward, keeps |x| <= 15 (t >= 0.1587), beyond which float's
+gelu rounds to x or -0, and needs fewer terms: 2.6e-11 relative, 2^-11 of a float ULP.
 """
+import sys
+
 import mpmath as mp
 
 mp.mp.dps = 40
-T_MIN = mp.mpf("0.065")
-TERMS = 26
+T_MIN = mp.mpf(sys.argv[1] if len(sys.argv) > 1 else "0.065")
+TERMS = int(sys.argv[2]) if len(sys.argv) > 2 else 26
+NAME = sys.argv[3] if len(sys.argv) > 3 else "kErfcQ"
 NODES = 60
 
 
@@ -70,7 +77,7 @@ def main():
     coefficients = monomial_coefficients(chebyshev_coefficients())
     worst, scale, offset = worst_relative_error(coefficients)
     print(f"// s = t * {scale!r} + {offset!r}; worst relative error {mp.nstr(worst, 3)}")
-    print("static constexpr double kErfcQ[] = {")
+    print(f"static constexpr double {NAME}[] = {{")
     print(",\n".join(f"    {c!r}" for c in coefficients) + "};")
 
 

@@ -20,6 +20,21 @@ struct GeluConstants {
       -3.3573683002153537e-08, 3.676135471793937e-08,  -9.839785903123367e-09,
       -5.353095208557931e-09,  4.435069689273457e-09,  -3.112973229909547e-10,
       -5.745686918242488e-10,  1.475223118428962e-10};
+  // Q for the float kernels' forward, whose |x| stays within kFloatErfcLimit (t >= 0.1587):
+  // fitted the same way (scripts/fit_erfc.py 0.158 14 kErfcQFloat) on t in [0.158, 1], within
+  // 2.6e-11 relative, 2^-11 of a float ULP. Their derivative keeps kErfcQ, as it cancels near
+  // its zero.
+  static constexpr double kErfcFloatScale = 2.375296912114014;
+  static constexpr double kErfcFloatOffset = -1.3752969121140142;
+  static constexpr double kErfcQFloat[] = {
+      0.5686302903185293,     0.3274729272938179,    0.10396905105368334,
+      0.006413737704067371,   -0.006379707929156997, -0.0006890432676181944,
+      0.0006342221411347191,  4.29833768678787e-06,  -7.32055124439911e-05,
+      1.4249343929235637e-05, 6.497601152514626e-06, -3.4893735103743846e-06,
+      -2.126142735295247e-07, 3.8491517873144293e-07};
+  // Beyond it float's gelu rounds to x or to -0 (it is below 2^-150 from x = -14.4), and its
+  // derivative to 1 or -0.
+  static constexpr double kFloatErfcLimit = 15.0;
   // |x| is clamped here (t >= 0.066 stays in the fit): beyond it x Phi(x) rounds to x or to -0
   // in double, and so does the derivative to 1 or -0.
   static constexpr double kErfcLimit = 40.0;

@@ -567,51 +567,6 @@ struct SiluBackward {
   }
 };
 
-// An activation computed lane by lane in double by Math's scalar functions (the host-and-device
-// math of src/kernels/portable/, which the CUDA kernels run too), rounded once to the lane type;
-// for float16 and bfloat16 storage (kForReducedStorage) the float is rounded to odd first, so
-// that the store's rounding to 16 bits is the correct one.
-template <class Math, bool kForReducedStorage = false>
-struct LanewiseForward {
-  static constexpr bool kIntegral = false;
-  static constexpr bool kRaw16 = false;
-  using ForReducedStorage = LanewiseForward<Math, true>;
-  template <class D, class V = hn::Vec<D>>
-  HWY_INLINE V operator()(D d, V x) const {
-    using T = hn::TFromD<D>;
-    HWY_ALIGN T lanes[hn::MaxLanes(d)];
-    hn::Store(x, d, lanes);
-    for (size_t i = 0; i < hn::Lanes(d); ++i) {
-      const double result = Math::value(static_cast<double>(lanes[i]));
-      lanes[i] = kForReducedStorage ? portable::round_to_odd_float(result) : static_cast<T>(result);
-    }
-    return hn::Load(d, lanes);
-  }
-};
-
-// g * f'(x) with f'(x) from Math lane by lane, the product in the compute type.
-template <class Math>
-struct LanewiseBackward {
-  static constexpr bool kIntegral = false;
-  static constexpr bool kRaw16 = false;
-  template <class D, class V = hn::Vec<D>>
-  HWY_INLINE V operator()(D d, V grad, V x) const {
-    using T = hn::TFromD<D>;
-    HWY_ALIGN T lanes[hn::MaxLanes(d)];
-    hn::Store(x, d, lanes);
-    for (size_t i = 0; i < hn::Lanes(d); ++i) {
-      lanes[i] = static_cast<T>(Math::derivative(static_cast<double>(lanes[i])));
-    }
-    return hn::Mul(grad, hn::Load(d, lanes));
-  }
-};
-
-// GELU in both forms (src/kernels/portable/gelu_float64.h).
-using GeluForward = LanewiseForward<portable::GeluMath>;
-using GeluBackward = LanewiseBackward<portable::GeluMath>;
-using GeluTanhForward = LanewiseForward<portable::GeluTanhMath>;
-using GeluTanhBackward = LanewiseBackward<portable::GeluTanhMath>;
-
 }  // namespace activations::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -20,6 +20,7 @@
 #include "kernels/dispatch_dtype.h"
 #include "kernels/kernel_spec.h"
 #include "kernels/simd/activation_functors-inl.h"
+#include "kernels/simd/gelu_functors-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activations::kernels::HWY_NAMESPACE {

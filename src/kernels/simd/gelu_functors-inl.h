@@ -1,0 +1,200 @@
+// GELU's functors in both of torch's forms (gelu_constants.h): float32, float16 and bfloat16
+// computed in double vectors and rounded once, as SiLU; float64 lane by lane in the portable
+// double math (src/kernels/portable/gelu_float64.h), which the CUDA kernels run too.
+// Re-included per target by foreach_target, like activation_functors-inl.h.
+#if defined(ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_
+#undef ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_
+#else
+#define ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include "kernels/gelu_constants.h"
+#include "kernels/portable/activation_math.h"
+#include "kernels/portable/rounding.h"
+#include "kernels/simd/activation_functors-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activations::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// An activation computed lane by lane in double by Math's scalar functions, rounded once to the
+// lane type; for float16 and bfloat16 storage (kForReducedStorage) the float is rounded to odd
+// first, so that the store's rounding to 16 bits is the correct one.
+template <class Math, bool kForReducedStorage = false>
+struct LanewiseForward {
+  static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
+  using ForReducedStorage = LanewiseForward<Math, true>;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using T = hn::TFromD<D>;
+    HWY_ALIGN T lanes[hn::MaxLanes(d)];
+    hn::Store(x, d, lanes);
+    for (size_t i = 0; i < hn::Lanes(d); ++i) {
+      const double result = Math::value(static_cast<double>(lanes[i]));
+      lanes[i] = kForReducedStorage ? portable::round_to_odd_float(result) : static_cast<T>(result);
+    }
+    return hn::Load(d, lanes);
+  }
+};
+
+// g * f'(x) with f'(x) from Math lane by lane, the product in the compute type.
+template <class Math>
+struct LanewiseBackward {
+  static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V x) const {
+    using T = hn::TFromD<D>;
+    HWY_ALIGN T lanes[hn::MaxLanes(d)];
+    hn::Store(x, d, lanes);
+    for (size_t i = 0; i < hn::Lanes(d); ++i) {
+      lanes[i] = static_cast<T>(Math::derivative(static_cast<double>(lanes[i])));
+    }
+    return hn::Mul(grad, hn::Load(d, lanes));
+  }
+};
+
+// A float activation's functors: float32 in double registers by ValueInDouble (the backward's
+// derivative by DerivativeInDouble), rounded once; float16 and bfloat16 through memory with the
+// double rounded to odd; float64 lane by lane by Math.
+template <class ValueInDouble, class Math, bool kForReducedStorage = false>
+struct FloatInDoubleForward {
+  static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
+  using ForReducedStorage = FloatInDoubleForward<ValueInDouble, Math, true>;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      if constexpr (kForReducedStorage) return InDouble<true>(d, x, ValueInDouble{});
+      return InDoubleRegisters(d, x, ValueInDouble{});
+    } else {
+      return LanewiseForward<Math>{}(d, x);
+    }
+  }
+};
+
+template <class DerivativeInDouble, class Math>
+struct FloatInDoubleBackward {
+  static constexpr bool kIntegral = false;
+  static constexpr bool kRaw16 = false;
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V grad, V x) const {
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      return hn::Mul(grad, InDoubleRegisters(d, x, DerivativeInDouble{}));
+    } else {
+      return LanewiseBackward<Math>{}(d, grad, x);
+    }
+  }
+};
+
+// sum c_i s^i by Horner.
+template <class D, size_t N, class V = hn::Vec<D>>
+HWY_INLINE V Polynomial(D d, V s, const double (&coefficients)[N]) {
+  V result = hn::Set(d, coefficients[N - 1]);
+  for (size_t i = N - 1; i-- > 0;) result = hn::MulAdd(result, s, hn::Set(d, coefficients[i]));
+  return result;
+}
+
+// For a = |x| of a float x, clamped to kFloatErfcLimit: h = t Q(t) / 2 with t = 2 / (2 + a /
+// sqrt2), so that Phi(-a) = h e with e = e^(-a^2 / 2); a^2 is exact (a has 24 bits), e within
+// 2^-37. The forward's Q is the shorter kErfcQFloat; the derivative's (kFullQ) every
+// coefficient of kErfcQ.
+template <bool kFullQ, class D, class V = hn::Vec<D>>
+HWY_INLINE void GaussianTailOfFloat(D d, V a, V& h, V& e) {
+  using C = GeluConstants;
+  const V two = hn::Set(d, 2.0);
+  const V t = hn::Div(two, hn::MulAdd(a, hn::Set(d, C::kInverseSqrt2), two));
+  const V q =
+      kFullQ
+          ? Polynomial(d, hn::MulAdd(t, hn::Set(d, C::kErfcScale), hn::Set(d, C::kErfcOffset)),
+                       C::kErfcQ)
+          : Polynomial(
+                d, hn::MulAdd(t, hn::Set(d, C::kErfcFloatScale), hn::Set(d, C::kErfcFloatOffset)),
+                C::kErfcQFloat);
+  h = hn::Mul(hn::Mul(hn::Set(d, 0.5), t), q);
+  e = ExpOfNegatedForFloat(d, hn::Mul(hn::Mul(a, a), hn::Set(d, 0.5)));
+}
+
+// GELU, erf form, of float inputs: x < 0: -a Phi(-a); x >= 0: x (1 - Phi(-x)). -inf gives -0
+// (through the clamped a), +inf gives +inf, NaN stays NaN.
+struct GeluOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V a = hn::Min(hn::Set(d, GeluConstants::kFloatErfcLimit), hn::Abs(x));
+    V h, e;
+    GaussianTailOfFloat<false>(d, a, h, e);
+    const V lower = hn::Mul(h, e);  // Phi(-a)
+    const V positive = hn::Mul(x, hn::Sub(hn::Set(d, 1.0), lower));
+    return KeepNaN(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Neg(hn::Mul(a, lower)), positive));
+  }
+};
+
+// Phi(x) + x phi(x), phi(x) = e^(-x^2 / 2) / sqrt(2 pi): x < 0: (h - a / sqrt(2 pi)) e, whose
+// difference cancels only near the zero at x = -0.7518 (where it stays within a few 2^-53
+// absolute, with Q's every coefficient); x >= 0: (1 - h e) + (a / sqrt(2 pi)) e.
+struct GeluDerivativeOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using C = GeluConstants;
+    const V a = hn::Min(hn::Set(d, C::kFloatErfcLimit), hn::Abs(x));
+    V h, e;
+    GaussianTailOfFloat<true>(d, a, h, e);
+    const V density = hn::Mul(a, hn::Set(d, C::kInverseSqrt2Pi));
+    const V negative = hn::Mul(hn::Sub(h, density), e);
+    const V positive = hn::MulAdd(density, e, hn::NegMulAdd(h, e, hn::Set(d, 1.0)));
+    return KeepNaN(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive));
+  }
+};
+
+// v = 2 sqrt(2/pi) x (1 + 0.044715 x^2) of a float x, within a few 2^-53 relative (x^2 is exact);
+// sigmoid(v)'s error from it is below 2^-44 relative wherever the float result is not 0.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V GeluTanhArgumentOfFloat(D d, V x) {
+  using C = GeluConstants;
+  const V widened = hn::MulAdd(hn::Mul(x, x), hn::Set(d, C::kCubicHi), hn::Set(d, 1.0));
+  return hn::Mul(hn::Mul(x, hn::Set(d, C::kTwoSqrt2OverPiHi)), widened);
+}
+
+// GELU, tanh form, of float inputs: x / (1 + e^-v), one division, as SiLU. x is clamped to
+// -1e30 so that -inf gives -0; +inf gives +inf (e^-v clamped to e^-200).
+struct GeluTanhOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V clamped = KeepNaN(x, hn::Max(hn::Set(d, -1e30), x));
+    const V e = ExpOfNegatedForFloat(d, GeluTanhArgumentOfFloat(d, clamped));
+    return hn::Div(clamped, hn::Add(hn::Set(d, 1.0), e));
+  }
+};
+
+// s (1 + x v' (1 - s)) with i = 1 / (1 + e^-v) = s and 1 - s = e^-v i, from one division; x
+// clamped to the portable math's kTanhFormLimit, beyond which the derivative rounds to 1 or -0
+// (and x v' e^-v could not meet e^-v's own clamp).
+struct GeluTanhDerivativeOfFloatInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using C = GeluConstants;
+    const V limit = hn::Set(d, C::kTanhFormLimit);
+    const V clamped = KeepNaN(x, hn::Min(limit, hn::Max(hn::Neg(limit), x)));
+    const V one = hn::Set(d, 1.0);
+    const V e = ExpOfNegatedForFloat(d, GeluTanhArgumentOfFloat(d, clamped));
+    const V inverse = hn::Div(one, hn::Add(one, e));
+    const V slope = hn::MulAdd(hn::Mul(clamped, clamped), hn::Set(d, C::kSlopeOfCubic),
+                               hn::Set(d, C::kTwoSqrt2OverPiHi));
+    return hn::Mul(inverse, hn::MulAdd(hn::Mul(clamped, slope), hn::Mul(e, inverse), one));
+  }
+};
+
+using GeluForward = FloatInDoubleForward<GeluOfFloatInDouble, portable::GeluMath>;
+using GeluBackward = FloatInDoubleBackward<GeluDerivativeOfFloatInDouble, portable::GeluMath>;
+using GeluTanhForward = FloatInDoubleForward<GeluTanhOfFloatInDouble, portable::GeluTanhMath>;
+using GeluTanhBackward =
+    FloatInDoubleBackward<GeluTanhDerivativeOfFloatInDouble, portable::GeluTanhMath>;
+
+}  // namespace activations::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_
