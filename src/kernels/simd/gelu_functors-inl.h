@@ -59,17 +59,17 @@ struct LanewiseBackward {
 };
 
 // A float activation's functors: float32 in double registers by ValueInDouble (the backward's
-// derivative by DerivativeInDouble), rounded once; float16 and bfloat16 through memory with the
-// double rounded to odd; float64 lane by lane by Math.
-template <class ValueInDouble, class Math, bool kForReducedStorage = false>
+// derivative by DerivativeInDouble), rounded once; float64, and float16 and bfloat16 storage
+// (whose correct rounding needs Math's full precision: with the shorter forward Q, x Phi(x) of a
+// tiny x lands on the wrong side of a 16-bit tie), lane by lane by Math.
+template <class ValueInDouble, class Math>
 struct FloatInDoubleForward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
-  using ForReducedStorage = FloatInDoubleForward<ValueInDouble, Math, true>;
+  using ForReducedStorage = LanewiseForward<Math, true>;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      if constexpr (kForReducedStorage) return InDouble<true>(d, x, ValueInDouble{});
       return InDoubleRegisters(d, x, ValueInDouble{});
     } else {
       return LanewiseForward<Math>{}(d, x);
