@@ -23,33 +23,37 @@ def main():
     log = open(log_path, encoding="utf-8", errors="replace").read()
     rows = ["| | max error | inputs above 1 ULP | NaN for a finite input |", "|---|---|---|---|"]
     float32 = re.findall(
-        r"\[ accuracy \] (sigmoid|tanh|silu) float32 (\w+) +max ([\d.]+) ULP at x = (\S+); (\d+) of "
+        r"\[ accuracy \] (sigmoid|tanh|silu|gelu|gelu tanh) float32 (\w+) +max ([\d.]+) ULP at x = (\S+); (\d+) of "
         r"\d+ inputs above 1 ULP; (\d+) NaN", log)
     if not float32:
         sys.exit(f"{log_path}: no float32 sweep found")
-    for function in ("sigmoid", "tanh", "silu"):
+    for function in ("sigmoid", "tanh", "silu", "gelu", "gelu tanh"):
         for name, target, ulp, x, above, nan in float32:
             if name == function:
                 rows.append(f"| our {name}, float32, {TARGETS.get(target, target)} | "
                             f"{float(ulp):.3f} ULP (x = {float(x):.4g}) | {grouped(above)} | "
                             f"{nan} |")
     sixteen = {(f, t): (u, a, n) for f, t, u, a, n in re.findall(
-        r"\[ accuracy \] (sigmoid|tanh|silu) +(float16|bfloat16) +max ([\d.]+) ULP at x = \S+; (\d+) "
+        r"\[ accuracy \] (sigmoid|tanh|silu|gelu tanh|gelu) +(float16|bfloat16) +max ([\d.]+) ULP at x = \S+; (\d+) "
         r"of 65536 values above 1 ULP; (\d+) NaN", log)}
     for dtype in ("float16", "bfloat16"):
         s, t = sixteen[("sigmoid", dtype)], sixteen[("tanh", dtype)]
         rows.append(f"| our sigmoid / tanh, all 65,536 {dtype} values | {s[0]} / {t[0]} ULP | "
                     f"{int(s[1]) + int(t[1])} | {int(s[2]) + int(t[2])} |")
     for dtype in ("float16", "bfloat16"):
-        if ("silu", dtype) in sixteen:
-            u, a, n = sixteen[("silu", dtype)]
-            rows.append(f"| our silu, all 65,536 {dtype} values | {u} ULP | {a} | {n} |")
-    derivative = re.search(r"\[ accuracy \] silu derivative float32 +max ([\d.]+) ULP at x = "
-                           r"(\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log)
-    if derivative:
-        rows.append(f"| our silu derivative (backward, gradient 1), float32 | "
-                    f"{float(derivative[1]):.4f} ULP (x = {float(derivative[2]):.4g}) | "
-                    f"{grouped(derivative[3])} | {derivative[4]} |")
+        names = [f for f in ("silu", "gelu", "gelu tanh") if (f, dtype) in sixteen]
+        if names:
+            found = [sixteen[(f, dtype)] for f in names]
+            rows.append(f"| our {' / '.join(names)}, all 65,536 {dtype} values | "
+                        f"{' / '.join(u for u, _, _ in found)} ULP | "
+                        f"{sum(int(a) for _, a, _ in found)} | {sum(int(n) for _, _, n in found)} |")
+    for name, ulp, x, above, nan, stride in re.findall(
+            r"\[ accuracy \] (silu|gelu|gelu tanh) derivative float32 +max ([\d.]+) ULP at x = "
+            r"(\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN for finite inputs"
+            r"(?: \(every (\d+)-th)?", log):
+        sample = f", every {stride}th pattern" if stride else ""
+        rows.append(f"| our {name} derivative (backward, gradient 1), float32{sample} | "
+                    f"{float(ulp):.4f} ULP (x = {float(x):.4g}) | {grouped(above)} | {nan} |")
     for name, ulp, x, above, nan in re.findall(
             r"\[ accuracy \] (sigmoid|tanh) float32, CUDA math on the host +max ([\d.]+) ULP at "
             r"x = (\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log):
@@ -63,14 +67,24 @@ def main():
             s, t = cuda_sixteen[("sigmoid", dtype)], cuda_sixteen[("tanh", dtype)]
             rows.append(f"| our sigmoid / tanh, all 65,536 {dtype} values, CUDA (host build) | "
                         f"{float(s[0]):.4f} / {float(t[0]):.4f} ULP | 0 | 0 |")
-    for function in ("sigmoid", "silu", "silu_backward"):
+    torch_rows = {
+        "sigmoid": "`torch::sigmoid`, float32",
+        "silu": "`torch::silu`, float32",
+        "silu_backward": "`torch::silu_backward`, derivative (gradient 1)",
+        "gelu": "`torch::gelu`, float32",
+        "gelu tanh": "`torch::gelu(x, \"tanh\")`, float32",
+        "gelu_backward": "`torch::gelu_backward`, derivative (gradient 1)",
+        "gelu_backward tanh": "`torch::gelu_backward(..., \"tanh\")`, derivative (gradient 1)",
+    }
+    for function, what in torch_rows.items():
         torch = re.search(rf"\[ accuracy \] torch::{function}, normal outputs +max ([\d.]+) ULP at "
-                          r"x = (\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN", log)
+                          r"x = (\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN for finite "
+                          r"inputs(?: \(every (\d+)-th)?", log)
         if torch:
-            what = "derivative (gradient 1)" if function == "silu_backward" else "float32"
-            rows.append(f"| LibTorch `torch::{function}`, {what}, normal outputs | "
+            sample = f", every {torch[5]}th pattern" if torch[5] else ""
+            rows.append(f"| LibTorch {what}, normal outputs{sample} | "
                         f"{float(torch[1]):.4g} ULP (x = {float(torch[2]):.4g}) | "
-                        f"{grouped(torch[3])} | {torch[4]} |")
+                        f"{grouped(torch[3])} | {grouped(torch[4])} |")
     readme = open(readme_path, encoding="utf-8").read()
     pattern = re.compile(r"(<!-- accuracy-table -->\n).*?(\n<!-- /accuracy-table -->)", re.S)
     if not pattern.search(readme):

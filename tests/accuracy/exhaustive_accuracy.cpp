@@ -1,4 +1,4 @@
-// The accuracy proof: every float32 bit pattern through sigmoid, tanh and SiLU against a
+// The accuracy proof: every float32 bit pattern through sigmoid, tanh, SiLU and GELU against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
 // and how many inputs exceed 1 ULP; fails above 1 ULP (tanh on AVX-512: 0.75; float16 and
@@ -49,38 +49,36 @@ class ExhaustivePerTarget : public ::testing::TestWithParam<int64_t> {
   std::string label(const char* function) const {
     return std::string(function) + " float32 " + hwy::TargetName(GetParam());
   }
+  // Sweeps every pattern through `op`, prints the summary and holds it to `max_ulp`, no NaN for
+  // a finite input and NaN kept.
+  void expect_within(const char* function, const Operator& op, double (*reference)(double),
+                     double max_ulp = 1.0) const {
+    const auto summary = sweep_float32(op, reference);
+    print(label(function).c_str(), summary);
+    EXPECT_LE(summary.max_ulp, max_ulp);
+    EXPECT_EQ(summary.nan_for_finite, 0);
+    EXPECT_EQ(summary.nan_lost, 0);
+  }
 };
 
 TEST_P(ExhaustivePerTarget, SigmoidFloat32AllBitPatterns) {
-  const auto summary = sweep_float32(
-      [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); },
+  expect_within(
+      "sigmoid", [](const torch::Tensor& x, torch::Tensor& y) { activations::sigmoid_out(x, y); },
       &sigmoid_reference);
-  print(label("sigmoid").c_str(), summary);
-  EXPECT_LE(summary.max_ulp, 1.0);
-  EXPECT_EQ(summary.nan_for_finite, 0);
-  EXPECT_EQ(summary.nan_lost, 0);
 }
 
 TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
-  const auto summary =
-      sweep_float32([](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); },
-                    &tanh_reference);
-  print(label("tanh").c_str(), summary);
   // AVX-512's slot tables end in one fused multiply-add on a nearly exact constant
-  EXPECT_LE(summary.max_ulp, GetParam() == HWY_AVX3 ? 0.75 : 1.0);
-  EXPECT_EQ(summary.nan_for_finite, 0);
-  EXPECT_EQ(summary.nan_lost, 0);
+  expect_within(
+      "tanh", [](const torch::Tensor& x, torch::Tensor& y) { activations::tanh_out(x, y); },
+      &tanh_reference, GetParam() == HWY_AVX3 ? 0.75 : 1.0);
 }
 
 // SiLU computes in double on every target, but its double sigmoid takes each target's path.
 TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
-  const auto summary =
-      sweep_float32([](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); },
-                    &silu_reference);
-  print(label("silu").c_str(), summary);
-  EXPECT_LE(summary.max_ulp, 1.0);
-  EXPECT_EQ(summary.nan_for_finite, 0);
-  EXPECT_EQ(summary.nan_lost, 0);
+  expect_within(
+      "silu", [](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); },
+      &silu_reference);
 }
 
 // SiLU's backward with a gradient of 1 is its derivative: within 2 ULP for every float32 input
@@ -112,6 +110,69 @@ TEST_F(Exhaustive, TorchSiluFloat32ForComparison) {
   std::printf("[ accuracy ] torch::silu returns 0 for x in [%.4f, %.4f]; silu(-inf) = %g\n",
               zeros.min().item<float>(), zeros.max().item<float>(),
               torch::silu(torch::tensor({-INFINITY})).item<float>());
+}
+
+// GELU computes float32 in double registers on every target; the exp, the division and the
+// polynomial take each target's instructions. Both of torch's forms.
+TEST_P(ExhaustivePerTarget, GeluFloat32AllBitPatterns) {
+  expect_within(
+      "gelu", [](const torch::Tensor& x, torch::Tensor& y) { activations::gelu_out(x, "none", y); },
+      &gelu_reference);
+}
+
+TEST_P(ExhaustivePerTarget, GeluTanhFloat32AllBitPatterns) {
+  expect_within(
+      "gelu tanh",
+      [](const torch::Tensor& x, torch::Tensor& y) { activations::gelu_out(x, "tanh", y); },
+      &gelu_tanh_reference);
+}
+
+// GELU's backward with a gradient of 1, both forms, on every 5th float32 pattern (every exponent
+// and the tails; the contract is 2 ULP on a large sample), beside torch's on the same inputs.
+TEST_F(Exhaustive, GeluDerivativesFloat32Sampled) {
+  constexpr uint64_t kStride = 5;
+  for (const char* approximate : {"none", "tanh"}) {
+    const bool erf_form = std::strcmp(approximate, "none") == 0;
+    const auto reference = erf_form ? &gelu_derivative_reference : &gelu_tanh_derivative_reference;
+    const auto summary = sweep_float32(
+        [approximate](const torch::Tensor& x, torch::Tensor& y) {
+          y.copy_(activations::gelu_backward(torch::ones_like(x), x, approximate));
+        },
+        reference, /*normal_outputs_only=*/false, kStride);
+    print(erf_form ? "gelu derivative float32" : "gelu tanh derivative float32", summary);
+    EXPECT_LE(summary.max_ulp, 2.0) << approximate;
+    EXPECT_EQ(summary.nan_for_finite, 0) << approximate;
+    const auto torch_summary = sweep_float32(
+        [approximate](const torch::Tensor& x, torch::Tensor& y) {
+          y.copy_(at::gelu_backward(torch::ones_like(x), x, approximate));
+        },
+        reference, /*normal_outputs_only=*/true, kStride);
+    print(erf_form ? "torch::gelu_backward, normal outputs"
+                   : "torch::gelu_backward tanh, normal outputs",
+          torch_summary);
+  }
+}
+
+// LibTorch's own gelu, both forms, for the README's comparison: on normal outputs, and where it
+// returns 0 for an exact result that rounds to a nonzero float.
+TEST_F(Exhaustive, TorchGeluFloat32ForComparison) {
+  for (const char* approximate : {"none", "tanh"}) {
+    const bool erf_form = std::strcmp(approximate, "none") == 0;
+    const auto normal = sweep_float32(
+        [approximate](const torch::Tensor& x, torch::Tensor& y) {
+          at::gelu_out(y, x, approximate);
+        },
+        erf_form ? &gelu_reference : &gelu_tanh_reference, /*normal_outputs_only=*/true);
+    print(erf_form ? "torch::gelu, normal outputs" : "torch::gelu tanh, normal outputs", normal);
+    const auto x = torch::linspace(-16.0, -3.0, 1300001, torch::kFloat);
+    const auto zeros = x.index({torch::gelu(x, approximate) == 0});
+    std::printf(
+        "[ accuracy ] torch::gelu(approximate='%s') returns 0 from x = %.4f down (tried to "
+        "-16); gelu(-inf) = %g, gelu(+inf) = %g\n",
+        approximate, zeros.numel() ? zeros.max().item<float>() : NAN,
+        torch::gelu(torch::tensor({-INFINITY}), approximate).item<float>(),
+        torch::gelu(torch::tensor({INFINITY}), approximate).item<float>());
+  }
 }
 
 std::vector<int64_t> fma_targets() {
@@ -159,9 +220,13 @@ TEST_F(Exhaustive, SixteenBitTypesEveryValue) {
     torch::Tensor (*ours)(const torch::Tensor&);
     long double (*exact)(long double);
   };
-  for (const Function& f : {Function{"sigmoid", &activations::sigmoid, &exact_sigmoid},
-                            Function{"tanh", &activations::tanh, &exact_tanh},
-                            Function{"silu", &activations::silu, &exact_silu}}) {
+  for (const Function& f :
+       {Function{"sigmoid", &activations::sigmoid, &exact_sigmoid},
+        Function{"tanh", &activations::tanh, &exact_tanh},
+        Function{"silu", &activations::silu, &exact_silu},
+        Function{"gelu", [](const torch::Tensor& x) { return activations::gelu(x); }, &exact_gelu},
+        Function{"gelu tanh", [](const torch::Tensor& x) { return activations::gelu(x, "tanh"); },
+                 &exact_gelu_tanh}}) {
     for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
       const auto x = all_16_bit_values(dtype);
       const auto report = ulp_report(x, f.ours(x), f.exact);

@@ -38,6 +38,35 @@ inline double silu_reference(double x) {
   return std::isinf(x) && x < 0 ? -0.0 : x * sigmoid_reference(x);
 }
 
+// GELU, erf form: x Phi(x) = x erfc(-x / sqrt2) / 2, never 1 + erf (it cancels for x < 0). The
+// argument's rounding moves erfc by 2 z^2 2^-53 relative, below 2^-40 where float's tail ends.
+inline double gelu_reference(double x) {
+  if (std::isinf(x)) return x > 0 ? x : -0.0;
+  return 0.5 * x * std::erfc(-x * M_SQRT1_2);
+}
+// Phi(x) + x phi(x); near its zero (x = -0.7518) the sum's error is a few 2^-53 absolute.
+inline double gelu_derivative_reference(double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0 : 0.0;
+  return 0.5 * std::erfc(-x * M_SQRT1_2) +
+         x * std::exp(-0.5 * x * x) * (0.5 * M_2_SQRTPI * M_SQRT1_2);
+}
+// GELU, tanh form: x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3), as (x/2)(1 + tanh(v/2))
+// without the sum that cancels.
+inline double gelu_tanh_argument_reference(double x) {
+  return 2.0 * M_SQRT2 * M_2_SQRTPI * 0.5 * (x + 0.044715 * x * x * x);
+}
+inline double gelu_tanh_reference(double x) {
+  if (std::isinf(x)) return x > 0 ? x : -0.0;
+  return x * sigmoid_reference(gelu_tanh_argument_reference(x));
+}
+// s (1 + x v' sigmoid(-v)), v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+inline double gelu_tanh_derivative_reference(double x) {
+  if (std::isinf(x)) return x > 0 ? 1.0 : 0.0;
+  const double v = gelu_tanh_argument_reference(x);
+  const double slope = 2.0 * M_SQRT2 * M_2_SQRTPI * 0.5 * (1.0 + 3.0 * 0.044715 * x * x);
+  return sigmoid_reference(v) * (1.0 + x * slope * sigmoid_reference(-v));
+}
+
 struct Summary {
   double max_ulp = 0;
   float worst_input = 0;
@@ -45,6 +74,7 @@ struct Summary {
   int64_t nan_for_finite = 0;
   int64_t nan_lost = 0;  // NaN inputs whose result is not NaN
   int64_t checked = 0;
+  uint64_t stride = 1;  // every stride-th bit pattern was checked
 
   void merge(const Summary& other) {
     if (other.max_ulp > max_ulp) {
@@ -83,16 +113,18 @@ inline uint64_t sweep_stride() {
   return stride > 0 ? stride : 1;
 }
 
-// Every float32 bit pattern (or every sweep_stride()-th) in chunks of 2^24, the reference
-// computed in parallel. `normal_outputs_only` skips inputs whose exact result is below FLT_MIN.
+// Every float32 bit pattern (or every sweep_stride()-th, or every `sample_stride`-th if that is
+// larger) in chunks of 2^24, the reference computed in parallel. `normal_outputs_only` skips
+// inputs whose exact result is below FLT_MIN.
 inline Summary sweep_float32(const Operator& op, double (*reference)(double),
-                             bool normal_outputs_only = false) {
+                             bool normal_outputs_only = false, uint64_t sample_stride = 1) {
   constexpr int64_t kChunk = int64_t{1} << 24;
-  const uint64_t stride = sweep_stride();
+  const uint64_t stride = std::max(sweep_stride(), sample_stride);
   const int64_t count = static_cast<int64_t>(((uint64_t{1} << 32) + stride - 1) / stride);
   auto x = torch::empty({kChunk}, torch::kFloat);
   auto y = torch::empty({kChunk}, torch::kFloat);
   Summary total;
+  total.stride = stride;
   std::mutex merge_mutex;
   for (int64_t start = 0; start < count; start += kChunk) {
     const int64_t size = std::min(kChunk, count - start);
@@ -140,9 +172,8 @@ inline void print(const char* what, const Summary& s) {
       "%lld NaN for finite inputs",
       what, s.max_ulp, static_cast<double>(s.worst_input), static_cast<long long>(s.above_one_ulp),
       static_cast<long long>(s.checked), static_cast<long long>(s.nan_for_finite));
-  if (sweep_stride() > 1) {
-    std::printf(" (every %llu-th float32 pattern)",
-                static_cast<unsigned long long>(sweep_stride()));
+  if (s.stride > 1) {
+    std::printf(" (every %llu-th float32 pattern)", static_cast<unsigned long long>(s.stride));
   }
   std::printf("\n");
 }

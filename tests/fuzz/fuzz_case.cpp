@@ -11,6 +11,10 @@
 
 namespace activations::fuzz {
 
+using testing::exact_gelu;
+using testing::exact_gelu_derivative;
+using testing::exact_gelu_tanh;
+using testing::exact_gelu_tanh_derivative;
 using testing::exact_sigmoid;
 using testing::exact_silu;
 using testing::exact_silu_derivative;
@@ -52,8 +56,17 @@ const char* name(Activation a) {
       return "leaky_relu";
     case Activation::kSilu:
       return "silu";
+    case Activation::kGelu:
+      return "gelu";
+    case Activation::kGeluTanh:
+      return "gelu(tanh)";
   }
   return "?";
+}
+
+// torch's `approximate` argument for the two GELU forms.
+const char* gelu_form(Activation a) {
+  return a == Activation::kGeluTanh ? "tanh" : "none";
 }
 
 const char* name(Variant v) {
@@ -275,6 +288,9 @@ torch::Tensor torch_forward(Activation a, const torch::Tensor& x, double slope) 
       return torch::leaky_relu(x, slope);
     case Activation::kSilu:
       return torch::silu(x);
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      return torch::gelu(x, gelu_form(a));
   }
   return {};
 }
@@ -291,6 +307,9 @@ torch::Tensor ours_forward(Activation a, const torch::Tensor& x, double slope) {
       return activations::leaky_relu(x, slope);
     case Activation::kSilu:
       return activations::silu(x);
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      return activations::gelu(x, gelu_form(a));
   }
   return {};
 }
@@ -312,6 +331,10 @@ void ours_inplace(Activation a, torch::Tensor& x, double slope) {
     case Activation::kSilu:
       activations::silu_(x);
       break;
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      activations::gelu_(x, gelu_form(a));
+      break;
   }
 }
 
@@ -331,6 +354,10 @@ void torch_inplace(Activation a, torch::Tensor& x, double slope) {
       break;
     case Activation::kSilu:
       torch::silu_(x);
+      break;
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      torch::gelu_(x, gelu_form(a));
       break;
   }
 }
@@ -352,6 +379,10 @@ void ours_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double s
     case Activation::kSilu:
       activations::silu_out(x, out);
       break;
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      activations::gelu_out(x, gelu_form(a), out);
+      break;
   }
 }
 
@@ -372,12 +403,21 @@ void torch_out(Activation a, const torch::Tensor& x, torch::Tensor& out, double 
     case Activation::kSilu:
       at::silu_out(out, x);
       break;
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      at::gelu_out(out, x, gelu_form(a));
+      break;
   }
+}
+
+// The activations whose backward works from the input, checked against their exact derivative.
+bool backward_from_input(Activation a) {
+  return a == Activation::kSilu || a == Activation::kGelu || a == Activation::kGeluTanh;
 }
 
 // What autograd keeps for backward: the output (sigmoid, tanh, relu) or the input.
 torch::Tensor saved_for_backward(Activation a, const torch::Tensor& x, double slope) {
-  if (a == Activation::kLeakyRelu || a == Activation::kSilu) return x;
+  if (a == Activation::kLeakyRelu || backward_from_input(a)) return x;
   const auto wide = x.scalar_type() == torch::kHalf ? x.to(torch::kFloat) : x;
   return torch_forward(a, wide, slope).to(x.scalar_type());
 }
@@ -395,6 +435,9 @@ torch::Tensor ours_backward(Activation a, const torch::Tensor& g, const torch::T
       return activations::leaky_relu_backward(g, s, slope, false);
     case Activation::kSilu:
       return activations::silu_backward(g, s);
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      return activations::gelu_backward(g, s, gelu_form(a));
   }
   return {};
 }
@@ -412,6 +455,9 @@ torch::Tensor torch_backward(Activation a, const torch::Tensor& g, const torch::
       return at::leaky_relu_backward(g, s, slope, false);
     case Activation::kSilu:
       return at::silu_backward(g, s);
+    case Activation::kGelu:
+    case Activation::kGeluTanh:
+      return at::gelu_backward(g, s, gelu_form(a));
   }
   return {};
 }
@@ -425,7 +471,7 @@ torch::Tensor reference(const torch::Tensor& x, const F& op) {
 
 // The activations that differ from torch's in the last bits: checked against their exact values.
 bool smooth(Activation a) {
-  return a == Activation::kSigmoid || a == Activation::kTanh || a == Activation::kSilu;
+  return a == Activation::kSigmoid || a == Activation::kTanh || backward_from_input(a);
 }
 
 long double (*exact_forward(Activation a))(long double) {
@@ -434,9 +480,34 @@ long double (*exact_forward(Activation a))(long double) {
       return &exact_sigmoid;
     case Activation::kTanh:
       return &exact_tanh;
+    case Activation::kGelu:
+      return &exact_gelu;
+    case Activation::kGeluTanh:
+      return &exact_gelu_tanh;
     default:
       return &exact_silu;
   }
+}
+
+long double (*exact_derivative(Activation a))(long double) {
+  switch (a) {
+    case Activation::kGelu:
+      return &exact_gelu_derivative;
+    case Activation::kGeluTanh:
+      return &exact_gelu_tanh_derivative;
+    default:
+      return &exact_silu_derivative;
+  }
+}
+
+// The README's bounds: 1 ULP in float32 (2 here for the fuzzer's slack on sigmoid's rounding
+// of x), correctly rounded 16-bit; float64 GELU with its some ten roundings within 10 ULP.
+double ulp_bound(Activation a, torch::ScalarType dtype) {
+  if (dtype == torch::kHalf || dtype == torch::kBFloat16) return 1.0;
+  if (dtype == torch::kDouble && (a == Activation::kGelu || a == Activation::kGeluTanh)) {
+    return 10.0;
+  }
+  return 2.0;
 }
 
 // Our values against torch's: bit for bit where torch is exact (NaN payloads aside), within
@@ -448,9 +519,7 @@ std::string compare_values(const FuzzCase& c, const torch::Tensor& x, const torc
   if (smooth(c.activation) && floating(ours.scalar_type())) {
     const auto report = ulp_report(x.detach().to(ours.scalar_type()).to(torch::kFloat64),
                                    ours.detach(), exact_forward(c.activation));
-    const bool reduced =
-        ours.scalar_type() == torch::kHalf || ours.scalar_type() == torch::kBFloat16;
-    if (report.max_ulp > (reduced ? 1.0 : 2.0)) {
+    if (report.max_ulp > ulp_bound(c.activation, ours.scalar_type())) {
       return "error " + std::to_string(report.max_ulp) +
              " ULP at x = " + std::to_string(report.worst_input);
     }
@@ -476,8 +545,11 @@ bool close_within_weights(const FuzzCase& c, const torch::Tensor& weights,
   const auto scale = weights.abs().max().to(torch::kFloat64).item<double>() + 1e-300;
   const auto difference =
       (ours_grad.to(torch::kFloat64) - theirs_grad.to(torch::kFloat64)).abs().nan_to_num(0);
-  // NaN only where torch's is NaN: torch's silu gradient is NaN at +-inf, ours the limits
-  return difference.max().item<double>() <= tolerance * scale &&
+  // NaN only where torch's is NaN: torch's silu gradient is NaN at +-inf, ours the limits; and
+  // compared only where torch's is finite (its gelu tanh gradient overflows in x^3 near 1.9e19)
+  const auto compared =
+      torch::where(torch::isfinite(theirs_grad), difference, torch::zeros_like(difference));
+  return compared.max().item<double>() <= tolerance * scale &&
          !(torch::isnan(ours_grad) & ~torch::isnan(theirs_grad)).any().item<bool>();
 }
 
@@ -494,12 +566,12 @@ bool close_to_torch_gradient(const FuzzCase& c, const torch::Tensor& weights,
   return close_within_weights(c, weights, ours_grad, theirs_grad);
 }
 
-// SiLU's backward against g times the exact derivative rounded to the compute type: within 1 ULP
-// of the result's format where it is float32 or narrower (the kernel rounds its double
-// derivative to float once), within 1e-13 relative in float64 (a few roundings, and near the
-// derivative's zero an absolute error of a few 2^-53), NaN where it is NaN.
-std::string compare_silu_backward(const torch::Tensor& grad, const torch::Tensor& x,
-                                  const torch::Tensor& ours) {
+// SiLU's and GELU's backward against g times the exact derivative rounded to the compute type:
+// within 1 ULP of the result's format where it is float32 or narrower (the kernel rounds its
+// double derivative to float once), within 1e-13 relative in float64 (a few roundings, and near
+// the derivative's zero an absolute error of a few 2^-53), NaN where it is NaN.
+std::string compare_backward_from_input(Activation a, const torch::Tensor& grad,
+                                        const torch::Tensor& x, const torch::Tensor& ours) {
   const bool in_double = ours.scalar_type() == torch::kDouble;
   const FloatFormat format = format_of(ours.scalar_type());
   const auto g = grad.expand(ours.sizes()).to(torch::kFloat64).contiguous();
@@ -509,7 +581,7 @@ std::string compare_silu_backward(const torch::Tensor& grad, const torch::Tensor
   const double* vs = v.data_ptr<double>();
   const double* ys = y.data_ptr<double>();
   for (int64_t i = 0; i < y.numel(); ++i) {
-    const long double derivative = exact_silu_derivative(vs[i]);
+    const long double derivative = exact_derivative(a)(vs[i]);
     const long double rounded =
         in_double ? static_cast<double>(derivative) : static_cast<float>(derivative);
     const long double product = in_double ? static_cast<long double>(gs[i] * double(rounded))
@@ -521,8 +593,8 @@ std::string compare_silu_backward(const torch::Tensor& grad, const torch::Tensor
                                         1e-13 * std::fabs(product) + 1e-15 * std::fabs(gs[i])
                                   : ulp_error(ys[i], product, format) <= 1.0);
     if (!std::isnan(product) && !close) {
-      return "silu backward off by " + std::to_string(ulp_error(ys[i], product, format)) +
-             " ULP at " + std::to_string(i);
+      return std::string(name(a)) + " backward off by " +
+             std::to_string(ulp_error(ys[i], product, format)) + " ULP at " + std::to_string(i);
     }
   }
   return "";
@@ -556,7 +628,7 @@ std::string check_forward(const FuzzCase& c) {
   const auto weights = values(c.shape, c.dtype, c.value_seed + 1).nan_to_num(0, 0, 0);
   const auto ours_grad = torch::autograd::grad({(ours * weights).sum()}, {input.leaf})[0];
   torch::Tensor expected;
-  if (c.activation == Activation::kSilu) {
+  if (backward_from_input(c.activation)) {
     return close_to_torch_gradient(c, weights, ours_grad) ? "" : "gradients differ";
   }
   if (smooth(c.activation)) {
@@ -667,7 +739,7 @@ std::string check_out(const FuzzCase& c) {
     });
     // torch's float32 stand-in accepts out= dtypes that its float16 op (had it one) would refuse
     if (c.activation == Activation::kRelu || c.activation == Activation::kLeakyRelu ||
-        c.activation == Activation::kSilu) {
+        backward_from_input(c.activation)) {
       if (ours.scalar_type() != torch::kHalf) torch_error = "dtype";
     }
   } else {
@@ -723,7 +795,9 @@ std::string check_backward(const FuzzCase& c) {
   if (ours.scalar_type() != theirs.scalar_type()) return "dtype differs";
   if (ours.sizes() != theirs.sizes()) return "sizes differ";
   if (ours.strides() != theirs.strides()) return "strides differ";
-  if (c.activation == Activation::kSilu) return compare_silu_backward(grad, saved, ours);
+  if (backward_from_input(c.activation)) {
+    return compare_backward_from_input(c.activation, grad, saved, ours);
+  }
   const int64_t at = first_bit_difference(ours, theirs, true);
   return at < 0 ? "" : "values differ at " + std::to_string(at);
 }

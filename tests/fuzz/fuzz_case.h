@@ -45,8 +45,8 @@ class ByteChoices final : public Choices {
   size_t used_ = 0;
 };
 
-enum class Activation { kSigmoid, kTanh, kRelu, kLeakyRelu, kSilu };
-constexpr uint64_t kActivationCount = 5;
+enum class Activation { kSigmoid, kTanh, kRelu, kLeakyRelu, kSilu, kGelu, kGeluTanh };
+constexpr uint64_t kActivationCount = 7;
 enum class Variant { kForward, kInplace, kOut, kBackward };
 enum class Layout { kContiguous, kTransposed, kSliced, kExpanded, kChannelsLast, kOffset };
 enum class OutTarget { kMatching, kWrongShape, kEmpty, kOtherDtype, kTransposed };
