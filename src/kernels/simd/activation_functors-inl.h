@@ -457,13 +457,14 @@ HWY_INLINE V ClampForProducts(D d, V x, double upper = 1e300) {
 // Below x = -700, where sigmoid(x) = e^x (1 - e^x) is e^x to 2^-1000, and where x e^x nears or
 // enters double's subnormals: (x m) m with m = sigmoid(x / 2), both products normal but the last,
 // so that a subnormal result is rounded once (x sigmoid(x) would scale the rounding error of a
-// subnormal sigmoid by |x|: 349 ULP at x = -745.2). `factor(m)` gives what multiplies m first.
-template <class D, class V = hn::Vec<D>, class F>
-HWY_INLINE V WithDoubleTail(D d, V x, V result, const F& factor) {
+// subnormal sigmoid by |x|: 349 ULP at x = -745.2). `factor` is what multiplies m first (a
+// vector, not a lambda: GCC 12 crashes compiling lambdas that capture SVE vectors by value).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V WithDoubleTail(D d, V x, V result, V factor) {
   const auto tail = hn::Lt(x, hn::Set(d, -700.0));
   if (hn::AllFalse(d, tail)) return result;
   const V m = SigmoidForward{}(d, hn::Mul(x, hn::Set(d, 0.5)));
-  return hn::IfThenElse(tail, hn::Mul(hn::Mul(factor(m), m), m), result);
+  return hn::IfThenElse(tail, hn::Mul(hn::Mul(factor, m), m), result);
 }
 
 // Float lanes widened to double in registers, computed by `f` and rounded once on the way back,
@@ -539,8 +540,7 @@ struct SiluForwardOf {
     } else {
       // only -inf needs the clamp: sigmoid(+inf) is 1
       const V clamped = ClampForProducts(d, x, HUGE_VAL);
-      return WithDoubleTail(d, x, hn::Mul(clamped, SigmoidForward{}(d, x)),
-                            [clamped](V /*m*/) { return clamped; });
+      return WithDoubleTail(d, x, hn::Mul(clamped, SigmoidForward{}(d, x)), clamped);
     }
   }
 };
@@ -562,7 +562,7 @@ struct SiluBackward {
       const V s = SigmoidForward{}(d, x);
       const V complement = SigmoidForward{}(d, hn::Neg(x));
       const V sum = hn::MulAdd(ClampForProducts(d, x), complement, hn::Set(d, 1.0));
-      return hn::Mul(grad, WithDoubleTail(d, x, hn::Mul(s, sum), [sum](V /*m*/) { return sum; }));
+      return hn::Mul(grad, WithDoubleTail(d, x, hn::Mul(s, sum), sum));
     }
   }
 };
