@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes, or reuses, an arm64 sysroot of Debian 12's packages for cross-building and testing the
 # library on aarch64 (cmake/toolchains/aarch64-linux-gnu.cmake, scripts/test_arm64.sh): LibTorch
-# 1.13, Highway, GoogleTest and the C/C++ runtime, unpacked by mmdebstrap without touching the
+# 1.13, Highway, GoogleTest, the C/C++ runtime, and Python with its torch and pytest (for
+# python_check under qemu), unpacked by mmdebstrap without touching the
 # host's packages (libtorch-dev:arm64 cannot be installed beside the amd64 one). It lives in a
 # cache outside the tree, like the torch environments. Its last line of output is its path.
 #   scripts/arm64_sysroot.sh
@@ -9,7 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sysroot="${ACTIVATIONS_ARM64_SYSROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/torch-activations/sysroot-arm64}"
-packages=libtorch-dev,libgtest-dev,libhwy-dev,libc6-dev,libstdc++-12-dev
+packages=libtorch-dev,libgtest-dev,libhwy-dev,libc6-dev,libstdc++-12-dev,python3-torch,python3-pytest
 stamp="$sysroot/.torch-activations-packages"
 
 if [ "$(cat "$stamp" 2>/dev/null)" != "$packages" ]; then

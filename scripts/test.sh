@@ -9,8 +9,12 @@
 #   3. a middle PyPI torch, 2.11 (build-torch211/), built as on a machine without the CUDA
 #      toolkit (scripts/without_cuda_toolkit.sh): the CPU kernels, the C++ suite, both Python
 #      suites, and pip install of the package there;
-#   4. the C++ suite and the fuzzer under AddressSanitizer + UBSan with the leak check (1.13).
-# SKIP_TORCH2=1 skips 2, SKIP_MIDDLE_TORCH=1 skips 3, SKIP_SANITIZERS=1 skips 4.
+#   4. the C++ suite and the fuzzer under AddressSanitizer + UBSan with the leak check (1.13);
+#   5. aarch64: the library and the C++ suite cross-built against Debian's arm64 LibTorch 1.13
+#      and run, with python_check, under qemu-user on the CPU model with 256-bit SVE and SVE2,
+#      whose run checks the NEON, SVE, SVE_256 and SVE2 targets (scripts/test_arm64.sh; the
+#      accuracy proof, the fuzzer and the other three models run there).
+# SKIP_TORCH2=1 skips 2, SKIP_MIDDLE_TORCH=1 skips 3, SKIP_SANITIZERS=1 skips 4, SKIP_ARM64=1 5.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 middle_torch=2.11.0
@@ -64,4 +68,9 @@ fi
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   section "Sanitizers (LibTorch 1.13)"
   "$root/scripts/test_sanitizers.sh"
+fi
+if [ "${SKIP_ARM64:-0}" != 1 ]; then
+  section "aarch64 (cross-built, qemu-user): C++ suite and python_check, SVE 256-bit model"
+  ARM64_MODELS="SVE 256-bit" ARM64_SUITES="tests/activations_tests python_check" \
+    "$root/scripts/test_arm64.sh"
 fi
