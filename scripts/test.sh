@@ -71,7 +71,7 @@ if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
 fi
 # On an aarch64 machine the parts above already ran natively: nothing to cross-build.
 if [ "${SKIP_ARM64:-0}" != 1 ] && [ "$(uname -m)" != aarch64 ]; then
-  section "aarch64 (cross-built, qemu-user): C++ suite and python_check, SVE 256-bit model"
+  section "aarch64 under qemu-user (SVE 256-bit model)"
   ARM64_MODELS="SVE 256-bit" ARM64_SUITES="tests/activations_tests python_check" \
     "$root/scripts/test_arm64.sh"
 fi
