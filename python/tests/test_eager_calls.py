@@ -9,8 +9,12 @@ from torch.overrides import TorchFunctionMode
 import torch_activations
 from torch_activations import functional as F
 
-pytestmark = pytest.mark.skipif(not torch_activations.HAS_EAGER_CALLS,
-                                reason="torch_activations._C was not built for this torch")
+# Not used where it was not built, nor before torch 2.3, whose torch.compile has no cheap way to
+# tell that it is tracing (_compat.dynamo_tracing_check): the functions call torch.ops there.
+pytestmark = pytest.mark.skipif(
+    not torch_activations.HAS_EAGER_CALLS,
+    reason=f"torch_activations._C is not used with torch {torch.__version__} (not built, or a "
+           "torch before 2.3, whose torch.compile has no cheap tracing check)")
 
 # Each function with the operator it calls and its extra arguments, positional and keyword.
 OUT_OF_PLACE = [
