@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,8 +62,60 @@ struct Activation {
   Unary ours, aten, naive;
   std::function<torch::nn::AnyModule()> ours_module, aten_module;
   Backward ours_backward, aten_backward;
-  Unary saved_for_backward;  // what autograd keeps: the output, or the input for leaky_relu
+  Unary saved_for_backward;   // what autograd keeps: the output, or the input for leaky_relu
+  bool float32_only = false;  // SiLU and GELU: their speed targets are float32's
 };
+
+// SiLU and GELU: ATen's and ours take the input back to their backward operators.
+Activation silu() {
+  return {"silu",
+          [](const torch::Tensor& x, torch::Tensor& o) { activations::silu_out(x, o); },
+          [](const torch::Tensor& x, torch::Tensor& o) { at::silu_out(o, x); },
+          [](const torch::Tensor& x) { return activations::silu(x); },
+          [](const torch::Tensor& x) { return torch::silu(x); },
+          [](const torch::Tensor& x) { return x * torch::sigmoid(x); },
+          [] { return torch::nn::AnyModule(activations::MySiLU()); },
+          [] { return torch::nn::AnyModule(torch::nn::SiLU()); },
+          [](const torch::Tensor& g, const torch::Tensor& x) {
+            return activations::silu_backward(g, x);
+          },
+          [](const torch::Tensor& g, const torch::Tensor& x) { return at::silu_backward(g, x); },
+          [](const torch::Tensor& x) { return x; },
+          true};
+}
+
+// `name` "gelu" (the erf form) or "gelu_tanh" (approximate = "tanh").
+Activation gelu(const std::string& name) {
+  const std::string approximate = name == "gelu" ? "none" : "tanh";
+  return {
+      name,
+      [=](const torch::Tensor& x, torch::Tensor& o) { activations::gelu_out(x, approximate, o); },
+      [=](const torch::Tensor& x, torch::Tensor& o) { at::gelu_out(o, x, approximate); },
+      [=](const torch::Tensor& x) { return activations::gelu(x, approximate); },
+      [=](const torch::Tensor& x) { return torch::gelu(x, approximate); },
+      [=](const torch::Tensor& x) {
+        // the textbook forms, 1 + erf and 1 + tanh
+        if (approximate == "none") return 0.5 * x * (1 + torch::erf(x * M_SQRT1_2));
+        const double k = M_2_SQRTPI * M_SQRT1_2;  // sqrt(2 / pi)
+        return 0.5 * x * (1 + torch::tanh(k * (x + 0.044715 * x * x * x)));
+      },
+      [=] {
+        return torch::nn::AnyModule(
+            activations::MyGELU(activations::MyGELUOptions().approximate(approximate)));
+      },
+      [=] {
+        return torch::nn::AnyModule(
+            torch::nn::GELU(torch::nn::GELUOptions().approximate(approximate)));
+      },
+      [=](const torch::Tensor& g, const torch::Tensor& x) {
+        return activations::gelu_backward(g, x, approximate);
+      },
+      [=](const torch::Tensor& g, const torch::Tensor& x) {
+        return at::gelu_backward(g, x, approximate);
+      },
+      [](const torch::Tensor& x) { return x; },
+      true};
+}
 
 std::vector<Activation> activations_list() {
   namespace F = torch::nn::functional;
@@ -126,6 +179,9 @@ std::vector<Activation> activations_list() {
          return at::leaky_relu_backward(g, x, kSlope, false);
        },
        [](const torch::Tensor& x) { return x; }},
+      silu(),
+      gelu("gelu"),
+      gelu("gelu_tanh"),
   };
 }
 
@@ -325,7 +381,10 @@ void register_all() {
         const Case c{dtype, elements, threads};
         register_copy(c);
         const auto activations = activations_list();
-        for (const auto& a : activations) register_case(a, c, !full);
+        for (const auto& a : activations) {
+          if (a.float32_only && !full) continue;
+          register_case(a, c, !full);
+        }
         if (full && elements >= 10000) {
           for (const auto& p : peers::all()) {
             for (const auto& a : activations) {

@@ -7,11 +7,12 @@
 // (ATEN_CPU_CAPABILITY=avx512 for its AVX-512 ones), recorded in the output's context.
 //
 // Inputs: every 4099th float32 bit pattern that is finite (about 1.05 million).
-//   sigmoid, tanh: max ULP error against a long double reference, ulp(exact) = 2^(max(e, -126) -
-//     23) with 2^e <= |exact| < 2^(e+1) (also over the normal results alone, |exact| >= 2^-126,
-//     where flushing subnormals does not count); NaN outputs for finite inputs; for sigmoid the
-//     inputs of linspace(-104, -87, 1700001) where the result is 0 while the exact value rounds
-//     to a positive float (exact > denorm_min / 2).
+//   sigmoid, tanh, silu, gelu, gelu_tanh: max ULP error against a long double reference,
+//     ulp(exact) = 2^(max(e, -126) - 23) with 2^e <= |exact| < 2^(e+1) (also over the normal
+//     results alone, |exact| >= 2^-126, where flushing subnormals does not count); NaN outputs
+//     for finite inputs; for all but tanh, the points of a grid over the negative tail (1700001
+//     points: sigmoid [-104, -87], silu [-110, -85], gelu [-15, -5], gelu_tanh [-12, -4]) where
+//     the result is 0 while the exact value rounds to a nonzero float (|exact| > denorm_min / 2).
 //   The peers run as they do in an application: XNNPACK runs its operators with subnormals
 //   flushed (pthreadpool's PTHREADPOOL_FLAG_DISABLE_DENORMALS), which shows here.
 //   relu, leaky_relu (slope 0.2f): results that differ bitwise from x < 0 ? 0 : x and
@@ -43,8 +44,22 @@
 namespace {
 
 constexpr uint64_t kStride = 4099;
-constexpr double kTailLow = -104, kTailHigh = -87;
 constexpr int64_t kTailPoints = 1700001;
+
+// The negative tail where an activation's exact result is still a nonzero float and the
+// textbook formulas underflow to 0 first; none for tanh.
+struct Tail {
+  double low = 0, high = 0;
+  bool empty() const { return low == high; }
+};
+
+Tail tail_of(const std::string& activation) {
+  if (activation == "sigmoid") return {-104, -87};
+  if (activation == "silu") return {-110, -85};
+  if (activation == "gelu") return {-15, -5};
+  if (activation == "gelu_tanh") return {-12, -4};
+  return {};
+}
 
 // y = f(x) on n floats.
 using Apply = std::function<void(const float* x, float* y, int64_t n)>;
@@ -75,6 +90,14 @@ std::vector<Subject> subjects() {
       {"ours", "leaky_relu", on_tensors([=](const torch::Tensor& x, torch::Tensor& y) {
          activations::leaky_relu_out(x, slope, y);
        })},
+      {"ours", "silu",
+       on_tensors([](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); })},
+      {"ours", "gelu", on_tensors([](const torch::Tensor& x, torch::Tensor& y) {
+         activations::gelu_out(x, "none", y);
+       })},
+      {"ours", "gelu_tanh", on_tensors([](const torch::Tensor& x, torch::Tensor& y) {
+         activations::gelu_out(x, "tanh", y);
+       })},
       {"aten", "sigmoid",
        on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::sigmoid_out(y, x); })},
       {"aten", "tanh",
@@ -85,6 +108,12 @@ std::vector<Subject> subjects() {
       {"aten", "leaky_relu", on_tensors([=](const torch::Tensor& x, torch::Tensor& y) {
          at::leaky_relu_out(y, x, slope);
        })},
+      {"aten", "silu",
+       on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::silu_out(y, x); })},
+      {"aten", "gelu",
+       on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::gelu_out(y, x, "none"); })},
+      {"aten", "gelu_tanh",
+       on_tensors([](const torch::Tensor& x, torch::Tensor& y) { at::gelu_out(y, x, "tanh"); })},
   };
   for (const auto& p : peers::all()) {
     result.push_back({p.library, p.activation,
@@ -99,8 +128,17 @@ long double exact_sigmoid(long double x) {
   return e / (1 + e);
 }
 
-long double exact_of(const std::string& activation, float x) {
-  return activation == "sigmoid" ? exact_sigmoid(x) : std::tanh(static_cast<long double>(x));
+long double exact_of(const std::string& activation, float xf) {
+  const long double x = xf;
+  if (activation == "sigmoid") return exact_sigmoid(x);
+  if (activation == "silu") return x * exact_sigmoid(x);
+  if (activation == "gelu") return x * std::erfc(-x / std::sqrt(2.0L)) / 2;
+  if (activation == "gelu_tanh") {
+    // x (1 + tanh(u)) / 2 = x sigmoid(2u); x^3 cannot overflow a long double
+    const long double u = std::sqrt(2 / std::acos(-1.0L)) * (x + 0.044715L * x * x * x);
+    return x * exact_sigmoid(2 * u);
+  }
+  return std::tanh(x);
 }
 
 // The spacing of float32 values at the exact result: 2^(max(e - 1, -126) - 23) with
@@ -141,9 +179,8 @@ struct Worst {
   }
 };
 
-// One result's JSON object (without braces) for sigmoid and tanh.
-std::string smooth_report(const Subject& s, const std::vector<float>& xs,
-                          const std::vector<float>& tail) {
+// One result's JSON object (without braces) for the smooth activations.
+std::string smooth_report(const Subject& s, const std::vector<float>& xs) {
   std::vector<float> ys(xs.size());
   s.apply(xs.data(), ys.data(), static_cast<int64_t>(xs.size()));
   Worst all, normal;
@@ -169,20 +206,27 @@ std::string smooth_report(const Subject& s, const std::vector<float>& xs,
     out << ", \"nan_abs_x_low\": " << number(nan_low)
         << ", \"nan_abs_x_high\": " << number(nan_high);
   }
-  if (s.activation == "sigmoid") {
+  const Tail grid = tail_of(s.activation);
+  if (!grid.empty()) {
+    std::vector<float> tail(kTailPoints);
+    for (int64_t i = 0; i < kTailPoints; ++i) {
+      tail[i] = static_cast<float>(grid.low + (grid.high - grid.low) * static_cast<double>(i) /
+                                                  static_cast<double>(kTailPoints - 1));
+    }
     std::vector<float> tys(tail.size());
     s.apply(tail.data(), tys.data(), static_cast<int64_t>(tail.size()));
     const long double half_denorm_min = std::ldexp(1.0L, -150);
     int64_t zeros = 0, positive = 0;
     double low = 0, high = 0;
     for (size_t i = 0; i < tail.size(); ++i) {
-      if (exact_sigmoid(tail[i]) <= half_denorm_min) continue;
+      if (std::fabs(exact_of(s.activation, tail[i])) <= half_denorm_min) continue;
       ++positive;
       if (tys[i] != 0) continue;
       if (zeros++ == 0) low = tail[i];
       high = tail[i];
     }
-    out << ", \"tail_points\": " << positive << ", \"tail_zeros\": " << zeros;
+    out << ", \"tail_low\": " << number(grid.low) << ", \"tail_high\": " << number(grid.high)
+        << ", \"tail_points\": " << positive << ", \"tail_zeros\": " << zeros;
     if (zeros > 0)
       out << ", \"tail_zeros_low\": " << number(low) << ", \"tail_zeros_high\": " << number(high);
   }
@@ -247,12 +291,6 @@ int main(int argc, char** argv) {
     std::memcpy(&x, &pattern, sizeof x);
     if (std::isfinite(x)) xs.push_back(x);
   }
-  std::vector<float> tail(kTailPoints);
-  for (int64_t i = 0; i < kTailPoints; ++i) {
-    tail[i] = static_cast<float>(kTailLow + (kTailHigh - kTailLow) * static_cast<double>(i) /
-                                                static_cast<double>(kTailPoints - 1));
-  }
-
   std::ostringstream out;
   std::string libraries;
   for (const auto& v : peers::versions()) libraries += (libraries.empty() ? "" : "; ") + v;
@@ -260,13 +298,13 @@ int main(int argc, char** argv) {
       << ", \"aten_capability\": " << quoted(aten_capability())
       << ", \"simd_target\": " << quoted(activations::simd_target())
       << ", \"peer_libraries\": " << quoted(libraries) << ", \"stride\": " << kStride
-      << ", \"inputs\": " << xs.size() << ", \"tail_grid\": [" << number(kTailLow) << ", "
-      << number(kTailHigh) << ", " << kTailPoints << "]},\n  \"results\": [";
+      << ", \"inputs\": " << xs.size() << ", \"tail_grid_points\": " << kTailPoints
+      << "},\n  \"results\": [";
   bool first = true;
   for (const auto& s : subjects()) {
     if (!only.empty() && !only.count(s.library)) continue;
-    const bool smooth = s.activation == "sigmoid" || s.activation == "tanh";
-    const std::string body = smooth ? smooth_report(s, xs, tail) : piecewise_report(s, xs);
+    const bool piecewise = s.activation == "relu" || s.activation == "leaky_relu";
+    const std::string body = piecewise ? piecewise_report(s, xs) : smooth_report(s, xs);
     out << (first ? "\n" : ",\n") << "    {\"library\": " << quoted(s.library)
         << ", \"activation\": " << quoted(s.activation) << ", " << body << "}";
     std::cout << s.library << " " << s.activation << ": " << body << "\n";

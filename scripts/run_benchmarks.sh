@@ -2,7 +2,8 @@
 # Builds and runs the benchmark suite twice (against ATen's default kernels, then with
 # ATEN_CPU_CAPABILITY=avx512 where the CPU has it), the peer libraries (oneDNN, XNNPACK) in the
 # first run, and their accuracy beside ours and ATen's (bench/peer_accuracy.cpp, ATen at both
-# capabilities), our previous kernels (BASELINE_REF) and ours restricted to AVX2, and writes
+# capabilities), our previous kernels (BASELINE_REF) and ours restricted to AVX2, then built
+# against the pinned PyPI torch (float32 against its own kernels, Python calls), and writes
 # BENCHMARKS.md and docs/benchmarks.png. Benchmarks are not tests:
 # nothing here fails on speed.
 # Usage: scripts/run_benchmarks.sh [min-time-seconds per repetition]
@@ -78,15 +79,21 @@ ACTIVATIONS_BENCH_SIMD_TARGET=AVX2 run "$results/avx2.json" "${three[@]}" \
 # Allocating calls at 1.6e7 elements again, with huge pages turned on, as medians of five runs.
 ACTIVATIONS_HUGE_PAGES=1 run "$results/huge_pages.json" "${five[@]}" \
   --benchmark_filter='^paired_(alloc|backward|module)/.*/float32/16000000/'
-# What a call from eager Python costs against the pinned PyPI torch's own calls: the library
-# and torch_activations._C built against that torch (CPU kernels; the calls do not reach CUDA).
+# Against the pinned PyPI torch, the one users run: the library, torch_activations._C and the
+# benchmark built against it (CPU kernels; nothing here reaches CUDA).
 torch2_python="$("$root/scripts/torch_python.sh" | tail -n 1)"
 torch2_build="$build_dir/bench-torch2"
 cmake -S "$root" -B "$torch2_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$("$torch2_python" -c 'import torch; print(torch.utils.cmake_prefix_path)')" \
   -DACTIVATIONS_PYTHON="$torch2_python" -DACTIVATIONS_WITH_CUDA=OFF \
-  -DACTIVATIONS_BUILD_TESTS=OFF -DACTIVATIONS_BUILD_EXAMPLES=OFF >/dev/null
+  -DACTIVATIONS_BUILD_TESTS=OFF -DACTIVATIONS_BUILD_EXAMPLES=OFF \
+  -DACTIVATIONS_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$torch2_build" --parallel "$(nproc)"
+# Its own kernels (its default capability, AVX-512 where the CPU has it) against ours, float32.
+"$torch2_build/bench/activations_bench" --benchmark_min_time="$min_time" \
+  --benchmark_out_format=json --benchmark_out="$results/pinned.json" "${three[@]}" \
+  --benchmark_filter='^(paired_(out|alloc|backward|module)|copy)/.*/float32/'
+# What a call from eager Python costs against that torch's own calls.
 PYTHONPATH="$root/python" TORCH_ACTIVATIONS_LIBRARY="$torch2_build/libtorch_activations.so" \
   "$torch2_python" "$root/bench/python_calls.py" > "$root/docs/python_calls.md"
 cuda=()  # the last GPU run's results (scripts/gpu_check.sh), summarised in docs/cuda/results.md
@@ -94,5 +101,6 @@ cuda=()  # the last GPU run's results (scripts/gpu_check.sh), summarised in docs
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
   --python-calls "$root/docs/python_calls.md" \
   "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" \
+  --pinned "$results/pinned.json" \
   --huge-pages "$results/huge_pages.json" --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"

@@ -1,4 +1,5 @@
-// oneDNN's eltwise forward primitives (inference): logistic, tanh, relu with alpha 0 and 0.2.
+// oneDNN's eltwise forward primitives (inference): logistic, tanh, relu with alpha 0 and 0.2,
+// swish with alpha 1, gelu_erf and gelu_tanh.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <string>
@@ -78,7 +79,11 @@ std::vector<Peer> onednn() {
   return {eltwise("sigmoid", dnnl::algorithm::eltwise_logistic, 0.f),
           eltwise("tanh", dnnl::algorithm::eltwise_tanh, 0.f),
           eltwise("relu", dnnl::algorithm::eltwise_relu, 0.f),
-          eltwise("leaky_relu", dnnl::algorithm::eltwise_relu, kSlope)};
+          eltwise("leaky_relu", dnnl::algorithm::eltwise_relu, kSlope),
+          // swish is x * sigmoid(alpha x)
+          eltwise("silu", dnnl::algorithm::eltwise_swish, 1.f),
+          eltwise("gelu", dnnl::algorithm::eltwise_gelu_erf, 0.f),
+          eltwise("gelu_tanh", dnnl::algorithm::eltwise_gelu_tanh, 0.f)};
 }
 
 std::string onednn_version() {

@@ -18,7 +18,8 @@ using Run = std::function<void()>;
 
 struct Peer {
   std::string library;     // "onednn", "xnnpack": names the benchmark variant peer_<library>
-  std::string activation;  // "sigmoid", "tanh", "relu", "leaky_relu" (slope kSlope)
+  std::string activation;  // "sigmoid", "tanh", "relu", "leaky_relu" (slope kSlope), "silu",
+                           // "gelu", "gelu_tanh"
   std::function<Run(const float* x, float* y, int64_t n, int threads)> prepare;
 };
 
