@@ -26,6 +26,11 @@ CASES = [
     ("`relu(x)` vs `torch.relu`", torch.relu, ours.relu),
     ("`leaky_relu(x, 0.2)` vs `F.leaky_relu`",
      lambda x: torch.nn.functional.leaky_relu(x, 0.2), lambda x: ours.leaky_relu(x, 0.2)),
+    ("`silu(x)` vs `F.silu`", torch.nn.functional.silu, ours.silu),
+    ("`gelu(x)` vs `F.gelu`", torch.nn.functional.gelu, ours.gelu),
+    ("`gelu(x, approximate='tanh')` vs `F.gelu`",
+     lambda x: torch.nn.functional.gelu(x, approximate="tanh"),
+     lambda x: ours.gelu(x, approximate="tanh")),
     ("`sigmoid_(x)` vs `torch.sigmoid_`", torch.sigmoid_, ours.sigmoid_),
     ("`relu_(x)` vs `torch.relu_`", torch.relu_, ours.relu_),
     ("`MySigmoid()` vs `nn.Sigmoid()`", torch.nn.Sigmoid(), ours.MySigmoid()),
@@ -33,6 +38,8 @@ CASES = [
     ("`MyReLU()` vs `nn.ReLU()`", torch.nn.ReLU(), ours.MyReLU()),
     ("`MyLeakyReLU(0.2)` vs `nn.LeakyReLU(0.2)`", torch.nn.LeakyReLU(0.2),
      ours.MyLeakyReLU(0.2)),
+    ("`MySiLU()` vs `nn.SiLU()`", torch.nn.SiLU(), ours.MySiLU()),
+    ("`MyGELU()` vs `nn.GELU()`", torch.nn.GELU(), ours.MyGELU()),
 ]
 
 
