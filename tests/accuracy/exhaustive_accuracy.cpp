@@ -74,7 +74,8 @@ TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
       &tanh_reference, GetParam() == HWY_AVX3 ? 0.75 : 1.0);
 }
 
-// SiLU computes in double on every target, but its double sigmoid takes each target's path.
+// SiLU's float path (|x| <= 16) uses each target's reciprocal estimate (rcp14ps, rcpps), and
+// every vector that mixes it with the double path (the tails, tiny x) picks lane by lane.
 TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
   expect_within(
       "silu", [](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); },
