@@ -554,24 +554,40 @@ HWY_INLINE V SiluOfModerate(D d, V x) {
 
 constexpr float kSiluTiny = 0x1p-100f;  // silu(x) = x / 2 below it, to 2^-100 relative
 
-// SiLU of float lanes: in float where |x| <= kModerate (nearly every activation's input), in
-// double elsewhere (the tails, down to the subnormal results, and inf and NaN); lane by lane, so
-// that a lane's bits never depend on the lanes beside it. Vectors without zeros or tiny lanes
-// skip the selection of x / 2.
+// f of float lanes: in float by `in_float` where |x| <= limit (nearly every activation's
+// input), in double by `in_double` elsewhere (the tails, down to the subnormal results, and inf
+// and NaN); lane by lane, so that a lane's bits never depend on the lanes beside it. Below
+// kSiluTiny, x sigmoid(v(x)) is x / 2 to 2^-100 relative, and the float path's small terms would
+// round in the subnormals; vectors without zeros or tiny lanes skip that selection. (SiLU and
+// GELU's tanh form.)
+template <class D, class V = hn::Vec<D>, class InFloat, class InDoubleF>
+HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_float,
+                                    const InDoubleF& in_double) {
+  const V magnitude = hn::Abs(x);
+  const V tiny = hn::Set(d, kSiluTiny);
+  const auto moderate = hn::Le(magnitude, hn::Set(d, limit));  // false for NaN
+  if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return in_float(d, x);
+  const V near =
+      hn::IfThenElse(hn::Lt(magnitude, tiny), hn::Mul(x, hn::Set(d, 0.5f)), in_float(d, x));
+  if (hn::AllTrue(d, moderate)) return near;
+  const V wide = InDoubleRegisters(d, x, in_double);
+  if (hn::AllFalse(d, moderate)) return wide;
+  return hn::IfThenElse(moderate, near, wide);
+}
+
+struct SiluOfModerateFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    return SiluOfModerate(d, x);
+  }
+};
+
+// SiLU of float lanes: in float where |x| <= kModerate, in double elsewhere.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SiluOfFloat(D d, V x) {
 #if HWY_NATIVE_FMA
-  using C = ExpConstants<float>;
-  const V magnitude = hn::Abs(x);
-  const V tiny = hn::Set(d, kSiluTiny);
-  const auto moderate = hn::Le(magnitude, hn::Set(d, C::kModerate));  // false for NaN
-  if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return SiluOfModerate(d, x);
-  const V near =
-      hn::IfThenElse(hn::Lt(magnitude, tiny), hn::Mul(x, hn::Set(d, 0.5f)), SiluOfModerate(d, x));
-  if (hn::AllTrue(d, moderate)) return near;
-  const V wide = InDoubleRegisters(d, x, SiluOfFloatInDouble{});
-  if (hn::AllFalse(d, moderate)) return wide;
-  return hn::IfThenElse(moderate, near, wide);
+  return InFloatWithDoubleTails(d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{},
+                                SiluOfFloatInDouble{});
 #else
   return InDoubleRegisters(d, x, SiluOfFloatInDouble{});
 #endif

@@ -58,11 +58,21 @@ struct LanewiseBackward {
   }
 };
 
-// A float activation's functors: float32 in double registers by ValueInDouble (the backward's
-// derivative by DerivativeInDouble), rounded once; float64, and float16 and bfloat16 storage
-// (whose correct rounding needs Math's full precision: with the shorter forward Q, x Phi(x) of a
-// tiny x lands on the wrong side of a 16-bit tie), lane by lane by Math.
-template <class ValueInDouble, class Math>
+// float32 lanes computed in double registers by ValueInDouble and rounded once.
+template <class ValueInDouble>
+struct InDoubleRegistersOf {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    return InDoubleRegisters(d, x, ValueInDouble{});
+  }
+};
+
+// A float activation's functors: float32 by Float32 (by default in double registers by
+// ValueInDouble, rounded once; the backward's derivative by DerivativeInDouble); float64, and
+// float16 and bfloat16 storage (whose correct rounding needs Math's full precision: with the
+// shorter forward Q, x Phi(x) of a tiny x lands on the wrong side of a 16-bit tie), lane by lane
+// by Math.
+template <class ValueInDouble, class Math, class Float32 = InDoubleRegistersOf<ValueInDouble>>
 struct FloatInDoubleForward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
@@ -70,7 +80,7 @@ struct FloatInDoubleForward {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      return InDoubleRegisters(d, x, ValueInDouble{});
+      return Float32{}(d, x);
     } else {
       return LanewiseForward<Math>{}(d, x);
     }
@@ -150,6 +160,10 @@ struct GeluDerivativeOfFloatInDouble {
   }
 };
 
+// GELU tanh's float path covers |x| <= 9; beyond, its double path (x E would leave the normal
+// floats near x = -9.9, and for x > 9 the result is x).
+constexpr float kGeluTanhModerate = 9.0f;
+
 // v = 2 sqrt(2/pi) x (1 + 0.044715 x^2) of a float x, within a few 2^-53 relative (x^2 is exact);
 // sigmoid(v)'s error from it is below 2^-44 relative wherever the float result is not 0.
 template <class D, class V = hn::Vec<D>>
@@ -167,6 +181,82 @@ struct GeluTanhOfFloatInDouble {
     const V clamped = KeepNaN(x, hn::Max(hn::Set(d, -1e30), x));
     const V e = ExpOfNegatedForFloat(d, GeluTanhArgumentOfFloat(d, clamped));
     return hn::Div(clamped, hn::Add(hn::Set(d, 1.0), e));
+  }
+};
+
+#if HWY_NATIVE_FMA
+// GELU, tanh form, of float lanes with |x| <= kGeluTanhModerate (the caller checks), in float:
+// x sigmoid(v) as x / (1 + E) for x >= 0 and x E / (1 + E) for x < 0, E = e^-|v| <= 1, one
+// quotient of double-word parts (DivideDoubleWord), so the result is rounded about once. Where x
+// < 0 the result is proportional to E, and |v| reaches 66: v = k a (1 + c a^2) (a = |x|, k and c
+// as float hi + lo) is carried as hi + lo (x^2, c x^2 and k a split exactly by fused
+// multiply-adds, 1 + c x^2 by Fast2Sum), and E = 2^n e^r takes v's low part, r's rounding error
+// and e^r's own (its inner sum's) into its low part. With |x| <= 9, E >= 2^-96 and x E are normal.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V GeluTanhOfModerate(D d, V x) {
+  using C = GeluConstants;
+  using E = ExpConstants<float>;
+  constexpr float kHi = static_cast<float>(C::kTwoSqrt2OverPiHi);
+  constexpr float kLo = static_cast<float>(C::kTwoSqrt2OverPiHi - static_cast<double>(kHi));
+  constexpr float kCubicHi = static_cast<float>(C::kCubicHi);
+  constexpr float kCubicLo = static_cast<float>(C::kCubicHi - static_cast<double>(kCubicHi));
+  const V one = hn::Set(d, 1.0f);
+  const V a = hn::Abs(x);
+  const V square = hn::Mul(a, a);
+  const V square_lo = hn::MulSub(a, a, square);
+  const V cubic = hn::Mul(hn::Set(d, kCubicHi), square);
+  const V cubic_lo = hn::MulSub(hn::Set(d, kCubicHi), square, cubic);
+  const V widened = hn::Add(one, cubic);  // 1 + c x^2 in [1, 4.7]: Fast2Sum from 1 is exact
+  V widened_lo = hn::Sub(cubic, hn::Sub(widened, one));
+  widened_lo = hn::MulAdd(hn::Set(d, kCubicHi), square_lo,
+                          hn::MulAdd(hn::Set(d, kCubicLo), square, hn::Add(widened_lo, cubic_lo)));
+  const V scaled = hn::Mul(hn::Set(d, kHi), a);
+  const V scaled_lo = hn::MulAdd(hn::Set(d, kLo), a, hn::MulSub(hn::Set(d, kHi), a, scaled));
+  const V v = hn::Mul(scaled, widened);
+  const V v_lo = hn::Add(hn::MulSub(scaled, widened, v),
+                         hn::MulAdd(scaled, widened_lo, hn::Mul(scaled_lo, widened)));
+  V r, r_lo, q, n, rounded;
+  ReduceExp<0, /*kNegated=*/true>(d, v, r, r_lo, q, n, rounded);
+  // r's rounding error: r_hi = -v - n ln2_hi is exact, r = r_hi - n ln2_lo rounded
+  const V r_hi = hn::NegMulSub(n, hn::Set(d, E::kLn2Hi), v);
+  const V r_error = hn::NegMulAdd(n, hn::Set(d, E::kLn2Lo), hn::Sub(r_hi, r));
+  const V inner = hn::MulAdd(q, r, one);  // e^r = 1 + r inner
+  const V exp_r = hn::MulAdd(inner, r, one);
+  V exp_r_lo = hn::MulAdd(inner, r, hn::Sub(one, exp_r));
+  exp_r_lo = hn::MulAdd(r, hn::MulAdd(q, r, hn::Sub(one, inner)), exp_r_lo);
+  exp_r_lo = hn::MulAdd(hn::Sub(r_error, v_lo), exp_r, exp_r_lo);    // e^(r + r_error - v_lo)
+  const V scale = MultiplyByPow2Bits(d, one, Pow2Bits(d, rounded));  // 2^n
+  const V e = hn::Mul(exp_r, scale);                                 // exact
+  const V e_lo = hn::Mul(exp_r_lo, scale);
+  const V denominator = hn::Add(one, e);
+  const V denominator_lo = hn::Add(hn::Add(hn::Sub(one, denominator), e), e_lo);
+  const auto negative = hn::Lt(x, hn::Zero(d));
+  const V product = hn::Mul(x, e);
+  const V numerator = hn::IfThenElse(negative, product, x);
+  const V numerator_lo =
+      hn::IfThenElseZero(negative, hn::MulAdd(x, e_lo, hn::MulSub(x, e, product)));
+  return DivideDoubleWord(d, numerator, numerator_lo, denominator, denominator_lo);
+}
+
+struct GeluTanhOfModerateFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    return GeluTanhOfModerate(d, x);
+  }
+};
+#endif
+
+// GELU, tanh form, of float32 lanes: in float where |x| <= kGeluTanhModerate, in double
+// elsewhere (InFloatWithDoubleTails).
+struct GeluTanhOfFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+#if HWY_NATIVE_FMA
+    return InFloatWithDoubleTails(d, x, kGeluTanhModerate, GeluTanhOfModerateFloat{},
+                                  GeluTanhOfFloatInDouble{});
+#else
+    return InDoubleRegisters(d, x, GeluTanhOfFloatInDouble{});
+#endif
   }
 };
 
@@ -190,7 +280,8 @@ struct GeluTanhDerivativeOfFloatInDouble {
 
 using GeluForward = FloatInDoubleForward<GeluOfFloatInDouble, portable::GeluMath>;
 using GeluBackward = FloatInDoubleBackward<GeluDerivativeOfFloatInDouble, portable::GeluMath>;
-using GeluTanhForward = FloatInDoubleForward<GeluTanhOfFloatInDouble, portable::GeluTanhMath>;
+using GeluTanhForward =
+    FloatInDoubleForward<GeluTanhOfFloatInDouble, portable::GeluTanhMath, GeluTanhOfFloat>;
 using GeluTanhBackward =
     FloatInDoubleBackward<GeluTanhDerivativeOfFloatInDouble, portable::GeluTanhMath>;
 
