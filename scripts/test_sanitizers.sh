@@ -4,7 +4,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SANITIZER_BUILD_DIR:-$root/build-sanitize}"
+# -O1, as the sanitizers' documentation advises: half the build time of -O2, for a suite that
+# runs in two minutes either way.
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" \
   -DACTIVATIONS_SANITIZE=address,undefined -DACTIVATIONS_BUILD_EXAMPLES=OFF
 cmake --build "$build_dir" --parallel "$(nproc)" --target activations_tests activations_fuzz
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"

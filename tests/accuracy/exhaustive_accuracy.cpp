@@ -84,7 +84,7 @@ TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
 
 // SiLU's backward with a gradient of 1 is its derivative: within 2 ULP for every float32 input
 // (the derivative is computed in double and rounded once; the gradient's product is exact);
-// torch's beside it, for the README, on every 5th pattern.
+// torch's beside it, for the README, on every 5th pattern (or torch_sweep_stride()-th).
 TEST_F(Exhaustive, SiluDerivativeFloat32AllBitPatterns) {
   const auto summary = sweep_float32(
       [](const torch::Tensor& x, torch::Tensor& y) {
@@ -97,7 +97,8 @@ TEST_F(Exhaustive, SiluDerivativeFloat32AllBitPatterns) {
   const auto torch_summary =
       sweep_float32([](const torch::Tensor& x,
                        torch::Tensor& y) { y.copy_(at::silu_backward(torch::ones_like(x), x)); },
-                    &silu_derivative_reference, /*normal_outputs_only=*/true, /*sample_stride=*/5);
+                    &silu_derivative_reference, /*normal_outputs_only=*/true,
+                    std::max<uint64_t>(5, torch_sweep_stride()));
   print("torch::silu_backward, normal outputs", torch_summary);
 }
 
@@ -105,7 +106,7 @@ TEST_F(Exhaustive, SiluDerivativeFloat32AllBitPatterns) {
 TEST_F(Exhaustive, TorchSiluFloat32ForComparison) {
   const auto normal = sweep_float32(
       [](const torch::Tensor& x, torch::Tensor& y) { at::silu_out(y, x); }, &silu_reference,
-      /*normal_outputs_only=*/true);
+      /*normal_outputs_only=*/true, torch_sweep_stride());
   print("torch::silu, normal outputs", normal);
   const auto x = torch::linspace(-110.0, -80.0, 300001, torch::kFloat);
   const auto zeros = x.index({torch::silu(x) == 0});
@@ -148,7 +149,7 @@ TEST_F(Exhaustive, GeluDerivativesFloat32Sampled) {
         [approximate](const torch::Tensor& x, torch::Tensor& y) {
           y.copy_(at::gelu_backward(torch::ones_like(x), x, approximate));
         },
-        reference, /*normal_outputs_only=*/true, kStride);
+        reference, /*normal_outputs_only=*/true, std::max(kStride, torch_sweep_stride()));
     print(erf_form ? "torch::gelu_backward, normal outputs"
                    : "torch::gelu_backward tanh, normal outputs",
           torch_summary);
@@ -160,11 +161,11 @@ TEST_F(Exhaustive, GeluDerivativesFloat32Sampled) {
 TEST_F(Exhaustive, TorchGeluFloat32ForComparison) {
   for (const char* approximate : {"none", "tanh"}) {
     const bool erf_form = std::strcmp(approximate, "none") == 0;
-    const auto normal = sweep_float32(
-        [approximate](const torch::Tensor& x, torch::Tensor& y) {
-          at::gelu_out(y, x, approximate);
-        },
-        erf_form ? &gelu_reference : &gelu_tanh_reference, /*normal_outputs_only=*/true);
+    const auto normal =
+        sweep_float32([approximate](const torch::Tensor& x,
+                                    torch::Tensor& y) { at::gelu_out(y, x, approximate); },
+                      erf_form ? &gelu_reference : &gelu_tanh_reference,
+                      /*normal_outputs_only=*/true, torch_sweep_stride());
     print(erf_form ? "torch::gelu, normal outputs" : "torch::gelu tanh, normal outputs", normal);
     const auto x = torch::linspace(-16.0, -3.0, 1300001, torch::kFloat);
     const auto zeros = x.index({torch::gelu(x, approximate) == 0});
@@ -199,7 +200,7 @@ INSTANTIATE_TEST_SUITE_P(Fma, ExhaustivePerTarget, ::testing::ValuesIn(fma_targe
 TEST_F(Exhaustive, TorchSigmoidFloat32ForComparison) {
   const auto normal = sweep_float32(
       [](const torch::Tensor& x, torch::Tensor& y) { at::sigmoid_out(y, x); }, &sigmoid_reference,
-      /*normal_outputs_only=*/true);
+      /*normal_outputs_only=*/true, torch_sweep_stride());
   print("torch::sigmoid, normal outputs", normal);
   const auto x = torch::linspace(-104.0, -87.0, 1700001, torch::kFloat);
   const auto zeros = x.index({torch::sigmoid(x) == 0});

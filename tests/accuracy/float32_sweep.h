@@ -107,10 +107,20 @@ using Operator = std::function<void(const torch::Tensor& x, torch::Tensor& out)>
 // The sweep's step through the bit patterns: 1 (every pattern) unless ACTIVATIONS_SWEEP_STRIDE
 // names another, as under emulation (scripts/test_arm64.sh), where every pattern would take
 // hours. An odd step visits every exponent and low mantissa bit.
-inline uint64_t sweep_stride() {
-  const char* text = std::getenv("ACTIVATIONS_SWEEP_STRIDE");
+inline uint64_t stride_from_environment(const char* variable) {
+  const char* text = std::getenv(variable);
   const unsigned long long stride = text ? std::strtoull(text, nullptr, 10) : 1;
   return stride > 0 ? stride : 1;
+}
+inline uint64_t sweep_stride() {
+  return stride_from_environment("ACTIVATIONS_SWEEP_STRIDE");
+}
+
+// The step for the sweeps of LibTorch's own kernels, which only give the README's comparison:
+// 1 unless ACTIVATIONS_TORCH_SWEEP_STRIDE names another, as in CI (scripts/test.sh), where the
+// full sweeps of torch's kernels would cost some five minutes and prove nothing of ours.
+inline uint64_t torch_sweep_stride() {
+  return stride_from_environment("ACTIVATIONS_TORCH_SWEEP_STRIDE");
 }
 
 // Every float32 bit pattern (or every sweep_stride()-th, or every `sample_stride`-th if that is
