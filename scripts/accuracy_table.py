@@ -47,12 +47,13 @@ def main():
             rows.append(f"| our {' / '.join(names)}, all 65,536 {dtype} values | "
                         f"{' / '.join(u for u, _, _ in found)} ULP | "
                         f"{sum(int(a) for _, a, _ in found)} | {sum(int(n) for _, _, n in found)} |")
-    for name, ulp, x, above, nan, stride in re.findall(
-            r"\[ accuracy \] (silu|gelu|gelu tanh) derivative float32 +max ([\d.]+) ULP at x = "
-            r"(\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN for finite inputs"
-            r"(?: \(every (\d+)-th)?", log):
+    for name, target, ulp, x, above, nan, stride in re.findall(
+            r"\[ accuracy \] (silu|gelu|gelu tanh) derivative float32(?: (AVX3|AVX2))? +max "
+            r"([\d.]+) ULP at x = (\S+); (\d+) of \d+ inputs above 1 ULP; (\d+) NaN for finite "
+            r"inputs(?: \(every (\d+)-th)?", log):
         sample = f", every {stride}th pattern" if stride else ""
-        rows.append(f"| our {name} derivative (backward, gradient 1), float32{sample} | "
+        on = f" ({TARGETS[target]})" if target else ""
+        rows.append(f"| our {name} derivative (backward, gradient 1), float32{on}{sample} | "
                     f"{float(ulp):.4f} ULP (x = {float(x):.4g}) | {grouped(above)} | {nan} |")
     for name, ulp, x, above, nan in re.findall(
             r"\[ accuracy \] (sigmoid|tanh) float32, CUDA math on the host +max ([\d.]+) ULP at "

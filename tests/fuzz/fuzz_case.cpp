@@ -567,9 +567,11 @@ bool close_to_torch_gradient(const FuzzCase& c, const torch::Tensor& weights,
 }
 
 // SiLU's and GELU's backward against g times the exact derivative rounded to the compute type:
-// within 1 ULP of the result's format where it is float32 or narrower (the kernel rounds its
-// double derivative to float once), within 1e-13 relative in float64 (a few roundings, and near
-// the derivative's zero an absolute error of a few 2^-53), NaN where it is NaN.
+// where the result is float32 or narrower, within 3 ULP of the result's format (the kernel's
+// float derivative is within 1 ULP of the rounded one, 0.79 ULP of the exact for SiLU's float
+// path, which the product with g can double relative to the product's ULP, and both products are
+// rounded), within 1e-13 relative in float64 (a few roundings, and near the derivative's zero an
+// absolute error of a few 2^-53), NaN where it is NaN.
 std::string compare_backward_from_input(Activation a, const torch::Tensor& grad,
                                         const torch::Tensor& x, const torch::Tensor& ours) {
   const bool in_double = ours.scalar_type() == torch::kDouble;
@@ -591,7 +593,7 @@ std::string compare_backward_from_input(Activation a, const torch::Tensor& grad,
     const bool close = ys[i] == product ||  // infinities too
                        (in_double ? std::fabs(ys[i] - product) <=
                                         1e-13 * std::fabs(product) + 1e-15 * std::fabs(gs[i])
-                                  : ulp_error(ys[i], product, format) <= 1.0);
+                                  : ulp_error(ys[i], product, format) <= 3.0);
     if (!std::isnan(product) && !close) {
       return std::string(name(a)) + " backward off by " +
              std::to_string(ulp_error(ys[i], product, format)) + " ULP at " + std::to_string(i);

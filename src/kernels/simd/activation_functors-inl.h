@@ -22,6 +22,7 @@
 #include "kernels/exp_constants.h"
 #include "kernels/portable/activation_math.h"
 #include "kernels/portable/rounding.h"
+#include "kernels/silu_constants.h"
 #include "kernels/simd/table_activations-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -118,6 +119,25 @@ HWY_INLINE V FastTwoSum(V a, V b, V& lo) {
   const V hi = hn::Add(a, b);
   lo = hn::Add(hn::Sub(a, hi), b);
   return hi;
+}
+
+// a + b as an unevaluated sum hi + lo, exactly, whatever their magnitudes (2Sum): returns hi.
+template <class V>
+HWY_INLINE V TwoSum(V a, V b, V& lo) {
+  const V hi = hn::Add(a, b);
+  const V b_part = hn::Sub(hi, a);
+  lo = hn::Add(hn::Sub(a, hn::Sub(hi, b_part)), hn::Sub(b, b_part));
+  return hi;
+}
+
+// sum c_i s^i by Horner, the coefficients in any floating type.
+template <class D, class T, size_t N, class V = hn::Vec<D>>
+HWY_INLINE V Polynomial(D d, V s, const T (&coefficients)[N]) {
+  V result = hn::Set(d, static_cast<hn::TFromD<D>>(coefficients[N - 1]));
+  for (size_t i = N - 1; i-- > 0;) {
+    result = hn::MulAdd(result, s, hn::Set(d, static_cast<hn::TFromD<D>>(coefficients[i])));
+  }
+  return result;
 }
 
 // The bits to add to a float's bits to multiply it by 2^(n + kScaleBias).
@@ -557,14 +577,22 @@ constexpr float kSiluTiny = 0x1p-100f;  // silu(x) = x / 2 below it, to 2^-100 r
 // f of float lanes: in float by `in_float` where |x| <= limit (nearly every activation's
 // input), in double by `in_double` elsewhere (the tails, down to the subnormal results, and inf
 // and NaN); lane by lane, so that a lane's bits never depend on the lanes beside it. Below
-// kSiluTiny, x sigmoid(v(x)) is x / 2 to 2^-100 relative, and the float path's small terms would
-// round in the subnormals; vectors without zeros or tiny lanes skip that selection. (SiLU and
-// GELU's tanh form.)
+// `tiny` (kSiluTiny for the forwards), x sigmoid(v(x)) is x / 2 to 2^-100 relative, and the
+// float path's small terms would round in the subnormals; vectors without zeros or tiny lanes
+// skip that selection. The derivatives, near 1/2 there, pass 0: no lane is tiny. Targets without
+// fused multiply-add cannot carry the float path's rounding errors: all in double there. (SiLU,
+// its derivative and GELU's tanh form.)
 template <class D, class V = hn::Vec<D>, class InFloat, class InDoubleF>
 HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_float,
-                                    const InDoubleF& in_double) {
+                                    const InDoubleF& in_double, float tiny_limit = kSiluTiny) {
+#if !HWY_NATIVE_FMA
+  (void)limit;
+  (void)in_float;
+  (void)tiny_limit;
+  return InDoubleRegisters(d, x, in_double);
+#else
   const V magnitude = hn::Abs(x);
-  const V tiny = hn::Set(d, kSiluTiny);
+  const V tiny = hn::Set(d, tiny_limit);
   const auto moderate = hn::Le(magnitude, hn::Set(d, limit));  // false for NaN
   if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return in_float(d, x);
   const V near =
@@ -573,6 +601,7 @@ HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_flo
   const V wide = InDoubleRegisters(d, x, in_double);
   if (hn::AllFalse(d, moderate)) return wide;
   return hn::IfThenElse(moderate, near, wide);
+#endif
 }
 
 struct SiluOfModerateFloat {
@@ -585,12 +614,59 @@ struct SiluOfModerateFloat {
 // SiLU of float lanes: in float where |x| <= kModerate, in double elsewhere.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SiluOfFloat(D d, V x) {
-#if HWY_NATIVE_FMA
   return InFloatWithDoubleTails(d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{},
                                 SiluOfFloatInDouble{});
-#else
-  return InDoubleRegisters(d, x, SiluOfFloatInDouble{});
-#endif
+}
+
+// SiLU's derivative of float lanes with |x| <= kModerate, in float: with D = 1 + e^-x as hi +
+// lo (OnePlusExpOfNegatedModerate) and e^-x = D - 1, s (1 + x (1 - s)) = (D + x e^-x) / D^2,
+// numerator and denominator carried as hi + lo into one quotient (DivideDoubleWord). For x < 0
+// the numerator cancels towards the zero at x0 = -1.2785, scaling e^r's error (2^-26) up, by 4 at
+// |x - x0| = 1/16 and by 2.5 at 1/8; within kNearRoot of x0, silu'(x0 + d) = d G(d) with G's
+// Taylor series (SiluConstants), whose terms after the first stay below 0.1 of it, so the result
+// is rounded about once there. d = x - x0 is exact as hi + lo (x - kRootHi is exact).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V SiluDerivativeNearRoot(D d, V x) {
+  using C = SiluConstants;
+  V offset_lo;
+  const V offset =
+      FastTwoSum(hn::Sub(x, hn::Set(d, C::kRootHi)), hn::Set(d, -C::kRootLo), offset_lo);
+  offset_lo = hn::Sub(offset_lo, hn::Set(d, C::kRootLo2));
+  const V slope = hn::Set(d, C::kSlopeHi);
+  const V tail = hn::Mul(offset, Polynomial(d, offset, C::kNearRootSeries));
+  const V product = hn::Mul(offset, slope);
+  const V small = hn::MulAdd(offset, hn::Add(hn::Set(d, C::kSlopeLo), tail),
+                             hn::MulAdd(offset_lo, slope, hn::MulSub(offset, slope, product)));
+  return hn::Add(product, small);
+}
+
+struct SiluDerivativeOfModerateFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    V hi, lo;
+    OnePlusExpOfNegatedModerate</*kCompensated=*/true>(d, x, hi, lo);
+    const V exp_of_negated = hn::Sub(hi, hn::Set(d, 1.0f));  // exact: hi is in [1, 2^24)
+    const V product = hn::Mul(x, exp_of_negated);
+    const V product_lo = hn::MulAdd(x, lo, hn::MulSub(x, exp_of_negated, product));
+    V numerator_lo;
+    const V numerator = TwoSum(hi, product, numerator_lo);
+    numerator_lo = hn::Add(numerator_lo, hn::Add(lo, product_lo));
+    const V square = hn::Mul(hi, hi);
+    const V square_lo = hn::MulAdd(hn::Add(hi, hi), lo, hn::MulSub(hi, hi, square));
+    const V result = DivideDoubleWord(d, numerator, numerator_lo, square, square_lo);
+    const auto near_root = hn::Le(hn::Abs(hn::Sub(x, hn::Set(d, SiluConstants::kRootHi))),
+                                  hn::Set(d, SiluConstants::kNearRoot));
+    if (hn::AllFalse(d, near_root)) return result;
+    return hn::IfThenElse(near_root, SiluDerivativeNearRoot(d, x), result);
+  }
+};
+
+// SiLU's derivative of float lanes: in float where |x| <= kModerate, in double elsewhere.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V SiluDerivativeOfFloat(D d, V x) {
+  return InFloatWithDoubleTails(d, x, ExpConstants<float>::kModerate,
+                                SiluDerivativeOfModerateFloat{}, SiluDerivativeOfFloatInDouble{},
+                                /*tiny_limit=*/0.0f);
 }
 
 // SiLU, x sigmoid(x). float32 in float where moderate, else in double (SiluOfFloat); float16
@@ -619,16 +695,16 @@ struct SiluForwardOf {
 using SiluForward = SiluForwardOf<>;
 
 // SiLU's derivative from the input, times the gradient: s (1 + x (1 - s)) with s = sigmoid(x),
-// in double (SiluDerivativeOfFloatInDouble for the float types). float64: 1 - s = sigmoid(-x)
-// evaluated, not subtracted (which cancels for large x); within a few 2^-53 relative but near
-// its zero at x = -1.2785, where the error stays a few 2^-53 absolute.
+// float32 in float where moderate, else in double (SiluDerivativeOfFloat). float64: 1 - s =
+// sigmoid(-x) evaluated, not subtracted (which cancels for large x); within a few 2^-53 relative
+// but near its zero at x = -1.2785, where the error stays a few 2^-53 absolute.
 struct SiluBackward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      return hn::Mul(grad, InDoubleRegisters(d, x, SiluDerivativeOfFloatInDouble{}));
+      return hn::Mul(grad, SiluDerivativeOfFloat(d, x));
     } else {
       const V s = SigmoidForward{}(d, x);
       const V complement = SigmoidForward{}(d, hn::Neg(x));

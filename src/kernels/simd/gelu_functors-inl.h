@@ -101,14 +101,6 @@ struct FloatInDoubleBackward {
   }
 };
 
-// sum c_i s^i by Horner.
-template <class D, size_t N, class V = hn::Vec<D>>
-HWY_INLINE V Polynomial(D d, V s, const double (&coefficients)[N]) {
-  V result = hn::Set(d, coefficients[N - 1]);
-  for (size_t i = N - 1; i-- > 0;) result = hn::MulAdd(result, s, hn::Set(d, coefficients[i]));
-  return result;
-}
-
 // For a = |x| of a float x, clamped to kFloatErfcLimit: h = t Q(t) / 2 with t = 2 / (2 + a /
 // sqrt2), so that Phi(-a) = h e with e = e^(-a^2 / 2); a^2 is exact (a has 24 bits), e within
 // 2^-37. The forward's Q is the shorter kErfcQFloat; the derivative's (kFullQ) every
@@ -184,7 +176,6 @@ struct GeluTanhOfFloatInDouble {
   }
 };
 
-#if HWY_NATIVE_FMA
 // GELU, tanh form, of float lanes with |x| <= kGeluTanhModerate (the caller checks), in float:
 // x sigmoid(v) as x / (1 + E) for x >= 0 and x E / (1 + E) for x < 0, E = e^-|v| <= 1, one
 // quotient of double-word parts (DivideDoubleWord), so the result is rounded about once. Where x
@@ -244,19 +235,14 @@ struct GeluTanhOfModerateFloat {
     return GeluTanhOfModerate(d, x);
   }
 };
-#endif
 
 // GELU, tanh form, of float32 lanes: in float where |x| <= kGeluTanhModerate, in double
 // elsewhere (InFloatWithDoubleTails).
 struct GeluTanhOfFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
-#if HWY_NATIVE_FMA
     return InFloatWithDoubleTails(d, x, kGeluTanhModerate, GeluTanhOfModerateFloat{},
                                   GeluTanhOfFloatInDouble{});
-#else
-    return InDoubleRegisters(d, x, GeluTanhOfFloatInDouble{});
-#endif
   }
 };
 
