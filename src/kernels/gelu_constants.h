@@ -22,8 +22,10 @@ struct GeluConstants {
       -5.745686918242488e-10,  1.475223118428962e-10};
   // Q for the float kernels' forward, whose |x| stays within kFloatErfcLimit (t >= 0.1587):
   // fitted the same way (scripts/fit_erfc.py 0.158 14 kErfcQFloat) on t in [0.158, 1], within
-  // 2.6e-11 relative, 2^-11 of a float ULP. Their derivative keeps kErfcQ, as it cancels near
-  // its zero.
+  // 2.6e-11 relative, 2^-11 of a float ULP. Their derivative takes it too, but within
+  // kDerivativeNearRoot of its zero, where (h - a / sqrt(2 pi)) cancels and would scale h's error
+  // past 2^-30 relative: there gelu'(x0 + d) = d G(d), G's Taylor series to 2^-48 relative
+  // (scripts/fit_derivative_zeros.py). x - kDerivativeRootHi is exact for a float x there.
   static constexpr double kErfcFloatScale = 2.375296912114014;
   static constexpr double kErfcFloatOffset = -1.3752969121140142;
   static constexpr double kErfcQFloat[] = {
@@ -38,6 +40,13 @@ struct GeluConstants {
   // |x| is clamped here (t >= 0.066 stays in the fit): beyond it x Phi(x) rounds to x or to -0
   // in double, and so does the derivative to 1 or -0.
   static constexpr double kErfcLimit = 40.0;
+  // gelu'(x) = 0 at x0 = -0.7517915246935644574579049
+  static constexpr double kDerivativeRootHi = -0.7517915246935645;
+  static constexpr double kDerivativeRootLo = 1.4956759177009883e-17;
+  static constexpr double kDerivativeNearRootSeries[] = {
+      0.4314939923140469,  0.388284982990552,     -0.018199676398671087,
+      -0.1140082332972217, -0.014771522148244337, 0.019421679838189067};
+  static constexpr double kDerivativeNearRoot = 1.0 / 128;
   static constexpr double kInverseSqrt2 = 0.7071067811865476;
   static constexpr double kInverseSqrt2Pi = 0.3989422804014327;  // the density's factor
 

@@ -1,4 +1,4 @@
-// The constants of SiLU's float32 derivative near its zero, from scripts/fit_silu_derivative.py.
+// The constants of SiLU's float32 derivative near its zero, from scripts/fit_derivative_zeros.py.
 #pragma once
 
 namespace activations::kernels {

@@ -68,7 +68,8 @@ struct InDoubleRegistersOf {
 };
 
 // A float activation's functors: float32 by Float32 (by default in double registers by
-// ValueInDouble, rounded once; the backward's derivative by DerivativeInDouble); float64, and
+// ValueInDouble, rounded once; the backward's derivative likewise by DerivativeInDouble);
+// float64, and
 // float16 and bfloat16 storage (whose correct rounding needs Math's full precision: with the
 // shorter forward Q, x Phi(x) of a tiny x lands on the wrong side of a 16-bit tie), lane by lane
 // by Math.
@@ -87,14 +88,15 @@ struct FloatInDoubleForward {
   }
 };
 
-template <class DerivativeInDouble, class Math>
+template <class DerivativeInDouble, class Math,
+          class Float32 = InDoubleRegistersOf<DerivativeInDouble>>
 struct FloatInDoubleBackward {
   static constexpr bool kIntegral = false;
   static constexpr bool kRaw16 = false;
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V grad, V x) const {
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      return hn::Mul(grad, InDoubleRegisters(d, x, DerivativeInDouble{}));
+      return hn::Mul(grad, Float32{}(d, x));
     } else {
       return LanewiseBackward<Math>{}(d, grad, x);
     }
@@ -103,20 +105,15 @@ struct FloatInDoubleBackward {
 
 // For a = |x| of a float x, clamped to kFloatErfcLimit: h = t Q(t) / 2 with t = 2 / (2 + a /
 // sqrt2), so that Phi(-a) = h e with e = e^(-a^2 / 2); a^2 is exact (a has 24 bits), e within
-// 2^-37. The forward's Q is the shorter kErfcQFloat; the derivative's (kFullQ) every
-// coefficient of kErfcQ.
-template <bool kFullQ, class D, class V = hn::Vec<D>>
+// 2^-37, Q the shorter kErfcQFloat (2.6e-11 relative).
+template <class D, class V = hn::Vec<D>>
 HWY_INLINE void GaussianTailOfFloat(D d, V a, V& h, V& e) {
   using C = GeluConstants;
   const V two = hn::Set(d, 2.0);
   const V t = hn::Div(two, hn::MulAdd(a, hn::Set(d, C::kInverseSqrt2), two));
   const V q =
-      kFullQ
-          ? Polynomial(d, hn::MulAdd(t, hn::Set(d, C::kErfcScale), hn::Set(d, C::kErfcOffset)),
-                       C::kErfcQ)
-          : Polynomial(
-                d, hn::MulAdd(t, hn::Set(d, C::kErfcFloatScale), hn::Set(d, C::kErfcFloatOffset)),
-                C::kErfcQFloat);
+      Polynomial(d, hn::MulAdd(t, hn::Set(d, C::kErfcFloatScale), hn::Set(d, C::kErfcFloatOffset)),
+                 C::kErfcQFloat);
   h = hn::Mul(hn::Mul(hn::Set(d, 0.5), t), q);
   e = ExpOfNegatedForFloat(d, hn::Mul(hn::Mul(a, a), hn::Set(d, 0.5)));
 }
@@ -128,7 +125,7 @@ struct GeluOfFloatInDouble {
   HWY_INLINE V operator()(D d, V x) const {
     const V a = hn::Min(hn::Set(d, GeluConstants::kFloatErfcLimit), hn::Abs(x));
     V h, e;
-    GaussianTailOfFloat<false>(d, a, h, e);
+    GaussianTailOfFloat(d, a, h, e);
     const V lower = hn::Mul(h, e);  // Phi(-a)
     const V positive = hn::Mul(x, hn::Sub(hn::Set(d, 1.0), lower));
     return KeepNaN(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Neg(hn::Mul(a, lower)), positive));
@@ -136,19 +133,47 @@ struct GeluOfFloatInDouble {
 };
 
 // Phi(x) + x phi(x), phi(x) = e^(-x^2 / 2) / sqrt(2 pi): x < 0: (h - a / sqrt(2 pi)) e, whose
-// difference cancels only near the zero at x = -0.7518 (where it stays within a few 2^-53
-// absolute, with Q's every coefficient); x >= 0: (1 - h e) + (a / sqrt(2 pi)) e.
+// difference cancels only near the zero at x0 = -0.7518, where d G(d) takes over (d = x - x0;
+// GeluConstants); x >= 0: (1 - h e) + (a / sqrt(2 pi)) e.
 struct GeluDerivativeOfFloatInDouble {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     using C = GeluConstants;
     const V a = hn::Min(hn::Set(d, C::kFloatErfcLimit), hn::Abs(x));
     V h, e;
-    GaussianTailOfFloat<true>(d, a, h, e);
+    GaussianTailOfFloat(d, a, h, e);
     const V density = hn::Mul(a, hn::Set(d, C::kInverseSqrt2Pi));
     const V negative = hn::Mul(hn::Sub(h, density), e);
     const V positive = hn::MulAdd(density, e, hn::NegMulAdd(h, e, hn::Set(d, 1.0)));
     return KeepNaN(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive));
+  }
+};
+
+// d G(d) with d = x - x0 (x - kDerivativeRootHi is exact there), for |d| <= kDerivativeNearRoot.
+struct GeluDerivativeNearRootInDouble {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using C = GeluConstants;
+    const V from_root =
+        hn::Sub(hn::Sub(x, hn::Set(d, C::kDerivativeRootHi)), hn::Set(d, C::kDerivativeRootLo));
+    return hn::Mul(from_root, Polynomial(d, from_root, C::kDerivativeNearRootSeries));
+  }
+};
+
+// GELU's derivative of float lanes in double registers; the lanes near its zero again by
+// GeluDerivativeNearRootInDouble (some 0.2% of lanes spread as activations are), checked once
+// per float vector. The check costs about 7% of the time.
+struct GeluDerivativeOfFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using C = GeluConstants;
+    const V result = InDoubleRegisters(d, x, GeluDerivativeOfFloatInDouble{});
+    const auto near_root =
+        hn::Le(hn::Abs(hn::Sub(x, hn::Set(d, static_cast<float>(C::kDerivativeRootHi)))),
+               hn::Set(d, static_cast<float>(C::kDerivativeNearRoot)));
+    if (hn::AllFalse(d, near_root)) return result;
+    return hn::IfThenElse(near_root, InDoubleRegisters(d, x, GeluDerivativeNearRootInDouble{}),
+                          result);
   }
 };
 
@@ -265,7 +290,8 @@ struct GeluTanhDerivativeOfFloatInDouble {
 };
 
 using GeluForward = FloatInDoubleForward<GeluOfFloatInDouble, portable::GeluMath>;
-using GeluBackward = FloatInDoubleBackward<GeluDerivativeOfFloatInDouble, portable::GeluMath>;
+using GeluBackward =
+    FloatInDoubleBackward<GeluDerivativeOfFloatInDouble, portable::GeluMath, GeluDerivativeOfFloat>;
 using GeluTanhForward =
     FloatInDoubleForward<GeluTanhOfFloatInDouble, portable::GeluTanhMath, GeluTanhOfFloat>;
 using GeluTanhBackward =
