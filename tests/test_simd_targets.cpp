@@ -127,6 +127,34 @@ TEST_P(SimdTargets, GeluWithinItsBounds) {
   }
 }
 
+// The limits and signed zeros of SiLU and both GELU forms, and of their derivatives, inside full
+// vectors: of zeros and subnormals alone (which the float paths take whole) and mixed with the
+// infinities and NaN (which send their vectors lane by lane to the double paths too).
+TEST_P(SimdTargets, SiluAndGeluLimitsAndSignedZeros) {
+  const auto moderate = torch::tensor({-0.0f, 0.0f, 1e-45f, -1e-45f}).repeat({16});
+  const auto mixed = torch::tensor({-0.0f, 0.0f, -INFINITY, INFINITY, NAN, -1e-45f}).repeat({11});
+  const auto x = torch::cat({moderate, mixed});
+  const auto gradient = torch::ones_like(x);
+  const std::vector<std::tuple<std::string, torch::Tensor, torch::Tensor>> results = {
+      {"silu", activations::silu(x), activations::silu_backward(gradient, x)},
+      {"gelu", activations::gelu(x, "none"), activations::gelu_backward(gradient, x, "none")},
+      {"gelu tanh", activations::gelu(x, "tanh"), activations::gelu_backward(gradient, x, "tanh")}};
+  for (const auto& [name, y, dy] : results) {
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const float v = x[i].item<float>(), f = y[i].item<float>(), df = dy[i].item<float>();
+      if (std::isnan(v)) {
+        EXPECT_TRUE(std::isnan(f) && std::isnan(df)) << name << " at " << i;
+      } else if (std::isinf(v)) {
+        EXPECT_EQ(f, v > 0 ? INFINITY : 0.0f) << name << "(" << v << ")";
+        EXPECT_EQ(df, v > 0 ? 1.0f : 0.0f) << name << "'(" << v << ")";
+      } else {  // zeros and the smallest subnormals: f(x) has x's sign, f'(x) = 1/2
+        EXPECT_EQ(std::signbit(f), std::signbit(v)) << name << "(" << v << ") at " << i;
+        EXPECT_EQ(df, 0.5f) << name << "'(" << v << ") at " << i;
+      }
+    }
+  }
+}
+
 // Where the target has FMA, tanh's backward fuses 1 - y^2 as ATen's AVX2, AVX-512 and Arm
 // kernels do; without FMA it rounds twice, as ATen's default kernel for such CPUs does.
 bool has_fma(int64_t target) {

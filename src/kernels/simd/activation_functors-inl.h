@@ -573,30 +573,38 @@ HWY_INLINE V SiluOfModerate(D d, V x) {
 }
 
 constexpr float kSiluTiny = 0x1p-100f;  // silu(x) = x / 2 below it, to 2^-100 relative
+// AVX-512's rcp14ps returns 1/2 for 2 exactly; rcpps (AVX2) and Arm's estimates do not.
+constexpr bool kReciprocalOfTwoIsExact = HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
 
 // f of float lanes: in float by `in_float` where |x| <= limit (nearly every activation's
 // input), in double by `in_double` elsewhere (the tails, down to the subnormal results, and inf
-// and NaN); lane by lane, so that a lane's bits never depend on the lanes beside it. Below
-// `tiny` (kSiluTiny for the forwards), x sigmoid(v(x)) is x / 2 to 2^-100 relative, and the
-// float path's small terms would round in the subnormals; vectors without zeros or tiny lanes
-// skip that selection. The derivatives, near 1/2 there, pass 0: no lane is tiny. Targets without
-// fused multiply-add cannot carry the float path's rounding errors: all in double there. (SiLU,
-// its derivative and GELU's tanh form.)
-template <class D, class V = hn::Vec<D>, class InFloat, class InDoubleF>
+// and NaN); lane by lane, so that a lane's bits never depend on the lanes beside it. Targets
+// without fused multiply-add cannot carry the float path's rounding errors: all in double there.
+// With kTinyIsHalf (SiLU's forward where the reciprocal estimate of 2 is inexact), below
+// kSiluTiny x sigmoid(x) is x / 2 to 2^-100 relative, and the float path's small term would
+// round in the subnormals, at up to half the result's ULP (1.0000 ULP on AVX2 without this);
+// vectors without zeros or tiny lanes skip that selection. The range checks cost some 15% of
+// SiLU's time, so the others (GELU's tanh form, SiLU's derivative, SiLU on AVX-512, whose
+// rcp14ps of 2 is exactly 1/2) do without the tiny one: their proofs hold without it.
+template <bool kTinyIsHalf, class D, class V = hn::Vec<D>, class InFloat, class InDoubleF>
 HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_float,
-                                    const InDoubleF& in_double, float tiny_limit = kSiluTiny) {
+                                    const InDoubleF& in_double) {
 #if !HWY_NATIVE_FMA
   (void)limit;
   (void)in_float;
-  (void)tiny_limit;
   return InDoubleRegisters(d, x, in_double);
 #else
   const V magnitude = hn::Abs(x);
-  const V tiny = hn::Set(d, tiny_limit);
   const auto moderate = hn::Le(magnitude, hn::Set(d, limit));  // false for NaN
-  if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return in_float(d, x);
-  const V near =
-      hn::IfThenElse(hn::Lt(magnitude, tiny), hn::Mul(x, hn::Set(d, 0.5f)), in_float(d, x));
+  V near;
+  if constexpr (kTinyIsHalf) {
+    const V tiny = hn::Set(d, kSiluTiny);
+    if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return in_float(d, x);
+    near = hn::IfThenElse(hn::Lt(magnitude, tiny), hn::Mul(x, hn::Set(d, 0.5f)), in_float(d, x));
+  } else {
+    if (hn::AllTrue(d, moderate)) return in_float(d, x);
+    near = in_float(d, x);
+  }
   if (hn::AllTrue(d, moderate)) return near;
   const V wide = InDoubleRegisters(d, x, in_double);
   if (hn::AllFalse(d, moderate)) return wide;
@@ -614,8 +622,8 @@ struct SiluOfModerateFloat {
 // SiLU of float lanes: in float where |x| <= kModerate, in double elsewhere.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SiluOfFloat(D d, V x) {
-  return InFloatWithDoubleTails(d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{},
-                                SiluOfFloatInDouble{});
+  return InFloatWithDoubleTails<!kReciprocalOfTwoIsExact>(
+      d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{}, SiluOfFloatInDouble{});
 }
 
 // SiLU's derivative of float lanes with |x| <= kModerate, in float: with D = 1 + e^-x as hi +
@@ -664,9 +672,9 @@ struct SiluDerivativeOfModerateFloat {
 // SiLU's derivative of float lanes: in float where |x| <= kModerate, in double elsewhere.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SiluDerivativeOfFloat(D d, V x) {
-  return InFloatWithDoubleTails(d, x, ExpConstants<float>::kModerate,
-                                SiluDerivativeOfModerateFloat{}, SiluDerivativeOfFloatInDouble{},
-                                /*tiny_limit=*/0.0f);
+  return InFloatWithDoubleTails</*kTinyIsHalf=*/false>(d, x, ExpConstants<float>::kModerate,
+                                                       SiluDerivativeOfModerateFloat{},
+                                                       SiluDerivativeOfFloatInDouble{});
 }
 
 // SiLU, x sigmoid(x). float32 in float where moderate, else in double (SiluOfFloat); float16

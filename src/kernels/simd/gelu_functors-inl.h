@@ -251,7 +251,8 @@ HWY_INLINE V GeluTanhOfModerate(D d, V x) {
   const V numerator = hn::IfThenElse(negative, product, x);
   const V numerator_lo =
       hn::IfThenElseZero(negative, hn::MulAdd(x, e_lo, hn::MulSub(x, e, product)));
-  return DivideDoubleWord(d, numerator, numerator_lo, denominator, denominator_lo);
+  // the result has x's sign, -0 included (the quotient of -0 comes out +0)
+  return hn::CopySign(DivideDoubleWord(d, numerator, numerator_lo, denominator, denominator_lo), x);
 }
 
 struct GeluTanhOfModerateFloat {
@@ -266,8 +267,8 @@ struct GeluTanhOfModerateFloat {
 struct GeluTanhOfFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
-    return InFloatWithDoubleTails(d, x, kGeluTanhModerate, GeluTanhOfModerateFloat{},
-                                  GeluTanhOfFloatInDouble{});
+    return InFloatWithDoubleTails</*kTinyIsHalf=*/false>(
+        d, x, kGeluTanhModerate, GeluTanhOfModerateFloat{}, GeluTanhOfFloatInDouble{});
   }
 };
 
