@@ -32,11 +32,13 @@ namespace hn = hwy::HWY_NAMESPACE;
 // y = n ln2 + r with |r| <= ln2/2 (of -y with kNegated), and Q(r) with e^r = 1 + r + r^2 Q(r).
 // `rounded` holds n + kScaleBias in its low mantissa bits (for Pow2Bits). In double, r_lo is r's
 // rounding error, which the callers fold into their low parts: without it float64 tanh reached
-// 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero). The parts are returned
+// 1.01 ULP (float keeps its exhaustively proven form, with r_lo zero, unless kFloatRoundingError
+// asks for it, as GELU's tanh form does). The parts are returned
 // through references, not as a struct: SVE's vectors are sizeless and cannot be members.
 // kQTerms > 0 keeps only Q's first kQTerms coefficients (for results that need less than T's
 // precision).
-template <int kScaleBias, bool kNegated = false, size_t kQTerms = 0, class D, class V = hn::Vec<D>>
+template <int kScaleBias, bool kNegated = false, size_t kQTerms = 0,
+          bool kFloatRoundingError = false, class D, class V = hn::Vec<D>>
 HWY_INLINE void ReduceExp(D d, V y, V& r, V& r_lo, V& q, V& n, V& rounded) {
   using T = hn::TFromD<D>;
   using C = ExpConstants<T>;
@@ -48,7 +50,7 @@ HWY_INLINE void ReduceExp(D d, V y, V& r, V& r_lo, V& q, V& n, V& rounded) {
                           : hn::NegMulAdd(n, hn::Set(d, C::kLn2Hi), y);  // exact
   r = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), r_hi);
   r_lo = hn::Zero(d);
-  if constexpr (sizeof(T) == 8) {
+  if constexpr (sizeof(T) == 8 || kFloatRoundingError) {
     // r_hi - r is exact but where r_hi is within n ln2_lo of 0, and r's error negligible there
     r_lo = hn::NegMulAdd(n, hn::Set(d, C::kLn2Lo), hn::Sub(r_hi, r));
   }
@@ -626,6 +628,17 @@ HWY_INLINE V SiluOfFloat(D d, V x) {
       d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{}, SiluOfFloatInDouble{});
 }
 
+// `result` but where |x - root| <= radius: there near_root(d, x), where a derivative's sum
+// cancels towards its zero at `root`. Such lanes are rare (a fraction of a percent of lanes
+// spread as activations are), so vectors without them skip it.
+template <class D, class V = hn::Vec<D>, class NearRoot>
+HWY_INLINE V WithNearRoot(D d, V x, V result, hn::TFromD<D> root, hn::TFromD<D> radius,
+                          const NearRoot& near_root) {
+  const auto near = hn::Le(hn::Abs(hn::Sub(x, hn::Set(d, root))), hn::Set(d, radius));
+  if (hn::AllFalse(d, near)) return result;
+  return hn::IfThenElse(near, near_root(d, x), result);
+}
+
 // SiLU's derivative of float lanes with |x| <= kModerate, in float: with D = 1 + e^-x as hi +
 // lo (OnePlusExpOfNegatedModerate) and e^-x = D - 1, s (1 + x (1 - s)) = (D + x e^-x) / D^2,
 // numerator and denominator carried as hi + lo into one quotient (DivideDoubleWord). For x < 0
@@ -633,20 +646,22 @@ HWY_INLINE V SiluOfFloat(D d, V x) {
 // |x - x0| = 1/16 and by 2.5 at 1/8; within kNearRoot of x0, silu'(x0 + d) = d G(d) with G's
 // Taylor series (SiluConstants), whose terms after the first stay below 0.1 of it, so the result
 // is rounded about once there. d = x - x0 is exact as hi + lo (x - kRootHi is exact).
-template <class D, class V = hn::Vec<D>>
-HWY_INLINE V SiluDerivativeNearRoot(D d, V x) {
-  using C = SiluConstants;
-  V offset_lo;
-  const V offset =
-      FastTwoSum(hn::Sub(x, hn::Set(d, C::kRootHi)), hn::Set(d, -C::kRootLo), offset_lo);
-  offset_lo = hn::Sub(offset_lo, hn::Set(d, C::kRootLo2));
-  const V slope = hn::Set(d, C::kSlopeHi);
-  const V tail = hn::Mul(offset, Polynomial(d, offset, C::kNearRootSeries));
-  const V product = hn::Mul(offset, slope);
-  const V small = hn::MulAdd(offset, hn::Add(hn::Set(d, C::kSlopeLo), tail),
-                             hn::MulAdd(offset_lo, slope, hn::MulSub(offset, slope, product)));
-  return hn::Add(product, small);
-}
+struct SiluDerivativeNearRoot {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    using C = SiluConstants;
+    V offset_lo;
+    const V offset =
+        FastTwoSum(hn::Sub(x, hn::Set(d, C::kRootHi)), hn::Set(d, -C::kRootLo), offset_lo);
+    offset_lo = hn::Sub(offset_lo, hn::Set(d, C::kRootLo2));
+    const V slope = hn::Set(d, C::kSlopeHi);
+    const V tail = hn::Mul(offset, Polynomial(d, offset, C::kNearRootSeries));
+    const V product = hn::Mul(offset, slope);
+    const V small = hn::MulAdd(offset, hn::Add(hn::Set(d, C::kSlopeLo), tail),
+                               hn::MulAdd(offset_lo, slope, hn::MulSub(offset, slope, product)));
+    return hn::Add(product, small);
+  }
+};
 
 struct SiluDerivativeOfModerateFloat {
   template <class D, class V = hn::Vec<D>>
@@ -661,11 +676,8 @@ struct SiluDerivativeOfModerateFloat {
     numerator_lo = hn::Add(numerator_lo, hn::Add(lo, product_lo));
     const V square = hn::Mul(hi, hi);
     const V square_lo = hn::MulAdd(hn::Add(hi, hi), lo, hn::MulSub(hi, hi, square));
-    const V result = DivideDoubleWord(d, numerator, numerator_lo, square, square_lo);
-    const auto near_root = hn::Le(hn::Abs(hn::Sub(x, hn::Set(d, SiluConstants::kRootHi))),
-                                  hn::Set(d, SiluConstants::kNearRoot));
-    if (hn::AllFalse(d, near_root)) return result;
-    return hn::IfThenElse(near_root, SiluDerivativeNearRoot(d, x), result);
+    return WithNearRoot(d, x, DivideDoubleWord(d, numerator, numerator_lo, square, square_lo),
+                        SiluConstants::kRootHi, SiluConstants::kNearRoot, SiluDerivativeNearRoot{});
   }
 };
 

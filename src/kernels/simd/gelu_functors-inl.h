@@ -69,10 +69,9 @@ struct InDoubleRegistersOf {
 
 // A float activation's functors: float32 by Float32 (by default in double registers by
 // ValueInDouble, rounded once; the backward's derivative likewise by DerivativeInDouble);
-// float64, and
-// float16 and bfloat16 storage (whose correct rounding needs Math's full precision: with the
-// shorter forward Q, x Phi(x) of a tiny x lands on the wrong side of a 16-bit tie), lane by lane
-// by Math.
+// float64, and float16 and bfloat16 storage (whose correct rounding needs Math's full precision:
+// with the shorter forward Q, x Phi(x) of a tiny x lands on the wrong side of a 16-bit tie), lane
+// by lane by Math.
 template <class ValueInDouble, class Math, class Float32 = InDoubleRegistersOf<ValueInDouble>>
 struct FloatInDoubleForward {
   static constexpr bool kIntegral = false;
@@ -167,13 +166,10 @@ struct GeluDerivativeOfFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     using C = GeluConstants;
-    const V result = InDoubleRegisters(d, x, GeluDerivativeOfFloatInDouble{});
-    const auto near_root =
-        hn::Le(hn::Abs(hn::Sub(x, hn::Set(d, static_cast<float>(C::kDerivativeRootHi)))),
-               hn::Set(d, static_cast<float>(C::kDerivativeNearRoot)));
-    if (hn::AllFalse(d, near_root)) return result;
-    return hn::IfThenElse(near_root, InDoubleRegisters(d, x, GeluDerivativeNearRootInDouble{}),
-                          result);
+    return WithNearRoot(d, x, InDoubleRegisters(d, x, GeluDerivativeOfFloatInDouble{}),
+                        static_cast<float>(C::kDerivativeRootHi),
+                        static_cast<float>(C::kDerivativeNearRoot),
+                        InDoubleRegistersOf<GeluDerivativeNearRootInDouble>{});
   }
 };
 
@@ -211,7 +207,6 @@ struct GeluTanhOfFloatInDouble {
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V GeluTanhOfModerate(D d, V x) {
   using C = GeluConstants;
-  using E = ExpConstants<float>;
   constexpr float kHi = static_cast<float>(C::kTwoSqrt2OverPiHi);
   constexpr float kLo = static_cast<float>(C::kTwoSqrt2OverPiHi - static_cast<double>(kHi));
   constexpr float kCubicHi = static_cast<float>(C::kCubicHi);
@@ -231,11 +226,8 @@ HWY_INLINE V GeluTanhOfModerate(D d, V x) {
   const V v = hn::Mul(scaled, widened);
   const V v_lo = hn::Add(hn::MulSub(scaled, widened, v),
                          hn::MulAdd(scaled, widened_lo, hn::Mul(scaled_lo, widened)));
-  V r, r_lo, q, n, rounded;
-  ReduceExp<0, /*kNegated=*/true>(d, v, r, r_lo, q, n, rounded);
-  // r's rounding error: r_hi = -v - n ln2_hi is exact, r = r_hi - n ln2_lo rounded
-  const V r_hi = hn::NegMulSub(n, hn::Set(d, E::kLn2Hi), v);
-  const V r_error = hn::NegMulAdd(n, hn::Set(d, E::kLn2Lo), hn::Sub(r_hi, r));
+  V r, r_error, q, n, rounded;
+  ReduceExp<0, /*kNegated=*/true, 0, /*kFloatRoundingError=*/true>(d, v, r, r_error, q, n, rounded);
   const V inner = hn::MulAdd(q, r, one);  // e^r = 1 + r inner
   const V exp_r = hn::MulAdd(inner, r, one);
   V exp_r_lo = hn::MulAdd(inner, r, hn::Sub(one, exp_r));
