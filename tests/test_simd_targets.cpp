@@ -178,6 +178,47 @@ TEST_P(SimdTargets, BackwardMatchesAten) {
   EXPECT_EQ(first_bit_difference(activations::tanh_backward(g, y), expected), -1);
 }
 
+// The memory-bound loops run on 256-bit vectors on AMD's AVX-512 cores and full-width ones on
+// Intel's (src/kernels/elementwise.cpp): both, forced in turn, give ATen's bits for every length
+// of tail, dtype and slope.
+TEST_P(SimdTargets, MemoryBoundLoopsAtBothWidthsBitIdenticalToTorch) {
+  torch::manual_seed(44);
+  for (const bool half_width : {true, false}) {
+    kernels::force_half_width_for_memory_bound(half_width);
+    for (const int64_t n : {1, 7, 8, 15, 16, 17, 31, 33, 63, 65, 4099}) {
+      for (const auto dtype : {torch::kFloat, torch::kDouble, torch::kBFloat16}) {
+        const auto x = mixed_values(n, dtype);
+        const auto g = torch::randn({n}).to(dtype);
+        const auto y = (torch::rand({n}) * 2 - 1).to(dtype);
+        const bool any_nan = dtype == torch::kBFloat16;
+        const auto where = ::testing::Message() << half_width << " " << n << " " << dtype;
+        EXPECT_EQ(first_bit_difference(activations::relu(x), torch_relu(x), any_nan), -1) << where;
+        EXPECT_EQ(first_bit_difference(activations::leaky_relu(x, 0.3), torch::leaky_relu(x, 0.3),
+                                       any_nan),
+                  -1)
+            << where;
+        EXPECT_EQ(first_bit_difference(activations::relu_backward(g, y),
+                                       torch::threshold_backward(g, y, 0)),
+                  -1)
+            << where;
+        EXPECT_EQ(first_bit_difference(activations::leaky_relu_backward(g, y, 0.2, false),
+                                       torch::leaky_relu_backward(g, y, 0.2, false)),
+                  -1)
+            << where;
+        if (dtype == torch::kFloat || dtype == torch::kDouble) {
+          EXPECT_EQ(first_bit_difference(activations::sigmoid_backward(g, y),
+                                         torch::sigmoid_backward(g, y)),
+                    -1)
+              << where;
+        }
+      }
+      const auto integers = torch::randint(-100, 100, {n}).to(torch::kInt32);
+      EXPECT_EQ(first_bit_difference(activations::relu(integers), torch_relu(integers)), -1) << n;
+    }
+  }
+  kernels::force_half_width_for_memory_bound(std::nullopt);
+}
+
 TEST_P(SimdTargets, StridedAndTailsMatchContiguous) {
   torch::manual_seed(43);
   for (const int64_t n : {1, 7, 8, 15, 16, 17, 31, 33, 63, 65, 1000}) {

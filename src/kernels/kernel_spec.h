@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace activations::kernels {
 
@@ -50,6 +51,7 @@ struct ContiguousCall {
   size_t size;
   bool stream_output = false;  // write `out` past the caches (non-temporal stores)
   bool prefetch = false;       // prefetch every operand ahead in software
+  bool half_width = false;     // 256-bit vectors on AVX-512 targets (elementwise.cpp says when)
 };
 
 // Runs the call with the best SIMD target this CPU supports (chosen once, at first use).
@@ -57,5 +59,9 @@ void run_contiguous(const ContiguousCall& call);
 
 // The name of the SIMD target run_contiguous uses on this CPU ("AVX3", "AVX2", ...).
 const char* simd_target_name();
+
+// For tests: the memory-bound loops on 256-bit vectors (true), on full-width ones (false), or as
+// the CPU's vendor decides (nullopt, the default), so that both loops are tested on any CPU.
+void force_half_width_for_memory_bound(std::optional<bool> half_width);
 
 }  // namespace activations::kernels

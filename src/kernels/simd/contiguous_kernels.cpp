@@ -173,10 +173,11 @@ HWY_INLINE void PrefetchAhead(const std::array<const T*, N>& in, const T* out, s
 // memory with non-temporal stores (outputs far larger than the caches are not read back
 // before they would be evicted), after a head that aligns them. With `prefetch`, each step
 // prefetches its operands ahead (on targets whose step covers a cache line or more).
-template <typename T, size_t N, class Functor>
+template <typename T, size_t N, bool kHalfWidth = false, class Functor>
 void Elementwise(const Functor& f, const std::array<const T*, N>& in, T* out, size_t size,
                  bool stream, bool prefetch) {
-  const hn::ScalableTag<Lane<T, Functor>> d;
+  using L = Lane<T, Functor>;
+  const std::conditional_t<kHalfWidth, hn::CappedTag<L, 32 / sizeof(L)>, hn::ScalableTag<L>> d;
   const size_t lanes = hn::Lanes(d);
   auto compute = [&](const std::array<const T*, N>& from, size_t i) {
     if constexpr (kRaw16<T, Functor> && N == 1) {
@@ -237,20 +238,34 @@ HWY_INLINE void DispatchDtype(Dtype dtype, const Body& body) {
   dispatch_dtype<hwy::float16_t, hwy::bfloat16_t, kIntegral>(dtype, body);
 }
 
+// AVX-512 targets can also run a loop on 256-bit vectors (ContiguousCall::half_width).
+constexpr bool kHasHalfWidth = HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL;
+
+template <size_t N, typename T, class Functor>
+void ElementwiseOf(const ContiguousCall& call, const Functor& f,
+                   const std::array<const T*, N>& in) {
+  T* out = static_cast<T*>(call.out);
+  if constexpr (kHasHalfWidth) {
+    if (call.half_width) {
+      return Elementwise<T, N, true>(f, in, out, call.size, call.stream_output, call.prefetch);
+    }
+  }
+  Elementwise<T, N>(f, in, out, call.size, call.stream_output, call.prefetch);
+}
+
 template <class Forward, class Backward>
 void Run(const ContiguousCall& call, const Forward& forward, const Backward& backward) {
   if (call.spec.direction == Direction::kForward) {
     DispatchDtype<Forward::kIntegral>(call.dtype, [&](auto tag) {
       using T = decltype(tag);
-      Elementwise<T, 1>(ForStorage<T>(forward), {static_cast<const T*>(call.in0)},
-                        static_cast<T*>(call.out), call.size, call.stream_output, call.prefetch);
+      ElementwiseOf<1>(call, ForStorage<T>(forward), std::array{static_cast<const T*>(call.in0)});
     });
     return;
   }
   DispatchDtype<Backward::kIntegral>(call.dtype, [&](auto tag) {
     using T = decltype(tag);
-    Elementwise<T, 2>(backward, {static_cast<const T*>(call.in0), static_cast<const T*>(call.in1)},
-                      static_cast<T*>(call.out), call.size, call.stream_output, call.prefetch);
+    ElementwiseOf<2>(call, backward,
+                     std::array{static_cast<const T*>(call.in0), static_cast<const T*>(call.in1)});
   });
 }
 
