@@ -5,12 +5,17 @@
         [--accuracy ACCURACY.json] [--accuracy-avx512 ACCURACY_AVX512.json]
         [--baseline BASELINE.json] [--before-after BEFORE1.json AFTER1.json ...]
         [--avx2 AVX2.json] [--huge-pages HUGE.json]
+        [--pinned PINNED.json [--pinned-store DIR]]
 
 DEFAULT.json is a run against ATen's default kernels, AVX512.json (optional) one with
 ATEN_CPU_CAPABILITY=avx512 set. Ratios are ATen's time divided by ours: above 1, ours is faster.
 The Peers section puts the peer libraries' cases of DEFAULT.json (paired_peer_onednn, _xnnpack)
 beside their accuracy from bench/activations_peer_accuracy (ACCURACY.json; ATen's AVX-512
 kernels' from ACCURACY_AVX512.json); its ratios are the peer's time over ours.
+PINNED.json is a run of the benchmark built against the pinned PyPI torch. torch's CPU kernels
+differ between CPU vendors (MKL's paths), so the report keeps one such run per vendor: with
+--pinned-store, this run's medians replace DIR/pinned-<vendor>.json, and every vendor's stored run
+gets its own section, this run's vendor first.
 """
 import argparse
 import collections
@@ -271,21 +276,55 @@ def pinned_targets(times, context):
     return rows
 
 
+def cpu_vendor(context):
+    model = context.get("cpu_model", "")
+    return "amd" if "AMD" in model else "intel" if "Intel" in model else "other"
+
+
+def store_pinned(path, directory):
+    """Keeps this run's summarised cells (medians, or single runs) as DIR/pinned-<vendor>.json,
+    replacing that vendor's previous run, and returns the stored runs, this run's vendor first."""
+    data = json.loads(pathlib.Path(path).read_text())
+    data["benchmarks"] = [b for b in data["benchmarks"]
+                          if b.get("run_type", "iteration") == "iteration"
+                          or b.get("aggregate_name") == "median"]
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored = directory / f"pinned-{cpu_vendor(data['context'])}.json"
+    stored.write_text(json.dumps(data, indent=1) + "\n")
+    others = sorted(p for p in directory.glob("pinned-*.json") if p != stored)
+    return [stored] + others
+
+
 def pinned_section(path):
     """Ours against the newest torch's own kernels, from a run of the benchmark built against
     that torch (scripts/run_benchmarks.sh's bench-torch2 build)."""
     context, times = load(path)
     version = context.get("torch_version", "?")
-    out = ["", f"## Against torch {version} (PyPI), its own kernels", "",
+    cpu = context.get("cpu_model", "unknown CPU")
+    out = ["", f"## Against torch {version} (PyPI), its own kernels: {cpu}", "",
            f"The same benchmark built against torch {version} as PyPI ships it "
            f"(ATen kernels: {context.get('aten_capability', '?')}; ours: "
            f"{context.get('simd_target', '?')}), float32, {summarised(context)}; CPU: "
-           f"{context.get('cpu_model', 'unknown CPU')}. Ratios: torch's time / ours, paired as "
-           "above; the targets are judged on 1e5 and 1e6 elements at 1 thread unless said.", "",
+           f"{cpu}, run of {context.get('date', '?')[:10]}. Ratios: torch's time / ours, paired "
+           "as above; the targets are judged on 1e5 and 1e6 elements at 1 thread unless said.",
+           "",
            "| target | met | deciding figure |", "|---|---|---|"]
     for name, ok, worst in pinned_targets(times, context):
         figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "not measured"
         out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
+    out += ["", "### 1 thread, ns per element (torch / ours)", "",
+            "| call | " + " | ".join(size_label(s) for s in SIZES) + " |",
+            "|---|" + "---|" * len(SIZES)]
+    for kind in ("alloc", "out", "backward"):
+        for activation in ACTIVATIONS:
+            cells = [(ns_per_element(times, f"{kind}_aten", activation, "float32", s, 1),
+                      ns_per_element(times, f"{kind}_ours", activation, "float32", s, 1))
+                     for s in SIZES]
+            if all(None in c for c in cells):
+                continue
+            out.append(f"| {kind} {activation} | " + " | ".join(
+                "–" if None in c else f"{c[0]:.3f} / {c[1]:.3f}" for c in cells) + " |")
     for threads in (1, 2):
         for title, pair in (("forward, out=", ("out_aten", "out_ours")),
                             ("backward", ("backward_aten", "backward_ours")),
@@ -498,6 +537,8 @@ def main():
     parser.add_argument("--avx2", help="a run with ACTIVATIONS_BENCH_SIMD_TARGET=AVX2")
     parser.add_argument("--pinned", help="a run of the benchmark built against the pinned PyPI "
                                          "torch (float32)")
+    parser.add_argument("--pinned-store",
+                        help="where each CPU vendor's last --pinned run is kept (docs/benchmarks)")
     parser.add_argument("--accuracy", help="bench/activations_peer_accuracy output (default ATen)")
     parser.add_argument("--accuracy-avx512",
                         help="bench/activations_peer_accuracy --only aten with "
@@ -548,7 +589,9 @@ def main():
         figure = f"{worst[0]}: {worst[1]:.2f}" if worst else "not measured"
         out.append(f"| {name} | {'yes' if ok else 'no'} | {figure} |")
     if args.pinned:
-        out += pinned_section(args.pinned)
+        runs = store_pinned(args.pinned, args.pinned_store) if args.pinned_store else [args.pinned]
+        for run in runs:
+            out += pinned_section(run)
     out += ["", "## Earlier targets", "",
             "| target | met | deciding figure |", "|---|---|---|"]
     for name, ok, worst in targets(times):

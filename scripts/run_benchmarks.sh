@@ -90,6 +90,8 @@ cmake -S "$root" -B "$torch2_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DACTIVATIONS_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$torch2_build" --parallel "$(nproc)"
 # Its own kernels (its default capability, AVX-512 where the CPU has it) against ours, float32.
+# torch's paths differ between CPU vendors (MKL's), so the report keeps each vendor's last run
+# (docs/benchmarks/pinned-<vendor>.json), and this one replaces its vendor's.
 "$torch2_build/bench/activations_bench" --benchmark_min_time="$min_time" \
   --benchmark_out_format=json --benchmark_out="$results/pinned.json" "${three[@]}" \
   --benchmark_filter='^(paired_(out|alloc|backward|module)|copy)/.*/float32/'
@@ -101,6 +103,6 @@ cuda=()  # the last GPU run's results (scripts/gpu_check.sh), summarised in docs
 /usr/bin/python3 "$root/scripts/benchmarks_report.py" "${reports[@]}" "${cuda[@]}" "${accuracy[@]}" \
   --python-calls "$root/docs/python_calls.md" \
   "${baseline[@]}" --targets "$results/targets.json" --avx2 "$results/avx2.json" \
-  --pinned "$results/pinned.json" \
+  --pinned "$results/pinned.json" --pinned-store "$root/docs/benchmarks" \
   --huge-pages "$results/huge_pages.json" --markdown "$root/BENCHMARKS.md" --plot "$root/docs/benchmarks.png"
 echo "wrote $root/BENCHMARKS.md and $root/docs/benchmarks.png"
