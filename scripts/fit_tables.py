@@ -97,17 +97,25 @@ def bits_float(b):
     return float(np.uint32(b).view(np.float32))
 
 
+def eighth_binade_slots(bias, clamp):
+    """(e, lo, hi) per slot of a in [0, clamp] whose index is e = bits(a + bias) >> 20 (taken mod
+    SLOTS): a + bias in [2^k (1 + i/8), 2^k (1 + (i+1)/8)). [lo, hi] is the range of a that the
+    slot must cover: a + bias rounds into it from up to half an ULP of the sum beyond its ends."""
+    first = float_bits(bias) >> 20
+    last = float_bits(f32(clamp + bias)) >> 20
+    for e in range(first, last + 1):
+        start, end = bits_float(e << 20) - bias, bits_float((e + 1) << 20) - bias
+        lo = max(start - f32_ulp(bits_float(e << 20)) / 2, 0.0)
+        hi = min(end + f32_ulp(bits_float((e + 1) << 20)) / 2, clamp)
+        yield e, lo, hi
+
+
 def tanh_slots():
     slots = [None] * SLOTS
-    # eighth-binade e = bits(a + bias) >> 20: a + bias in [2^k (1 + i/8), 2^k (1 + (i+1)/8))
     first = float_bits(TANH_SLOT_BIAS) >> 20
-    last = float_bits(f32(TANH_CLAMP + TANH_SLOT_BIAS)) >> 20
-    for e in range(first, last + 1):
+    for e, lo, hi in eighth_binade_slots(TANH_SLOT_BIAS, TANH_CLAMP):
         assert slots[e % SLOTS] is None
-        start, end = bits_float(e << 20) - TANH_SLOT_BIAS, bits_float((e + 1) << 20) - TANH_SLOT_BIAS
-        # a + bias rounds into the slot from up to half an ULP of the sum beyond its ends
-        lo = max(start - f32_ulp(bits_float(e << 20)) / 2, 0.0)
-        hi = min(end + f32_ulp(bits_float((e + 1) << 20)) / 2, TANH_CLAMP)
+        end = bits_float((e + 1) << 20) - TANH_SLOT_BIAS
         if end <= TANH_ZERO_BASED_BELOW:  # tanh(a) = a + a Q(a)
             def target(t):
                 if abs(t) < mp.mpf("1e-12"):

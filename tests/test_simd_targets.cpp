@@ -106,8 +106,9 @@ TEST_P(SimdTargets, SiluWithinItsBounds) {
   }
 }
 
-// GELU computes lane by lane in double on every target, through each target's loads, stores,
-// tails and 16-bit conversions: float32 within 1 ULP, the 16-bit types correctly rounded.
+// GELU's float32 paths (the erf form's slot tables on AVX-512, the tanh form in float where
+// |x| <= 9) and its double paths, through each target's loads, stores, tails and 16-bit
+// conversions: float32 within 1 ULP, the 16-bit types correctly rounded.
 TEST_P(SimdTargets, GeluWithinItsBounds) {
   torch::manual_seed(43);
   const auto x = torch::cat(
@@ -242,6 +243,16 @@ TEST_P(SimdTargets, StridedAndTailsMatchContiguous) {
                 -1)
           << n << " " << dtype;
     }
+    // GELU's erf form likewise across its float path's bounds (AVX-512: |x| = 11.75, x / 2 below
+    // 2^-100) and its zeros: inputs spread to +-16 with every fifth one tiny or zero.
+    const auto spread = torch::randn({n, 3}) * 6;
+    const auto tiny = torch::where(torch::rand({n, 3}) < 0.5, 1e-38, 0.0) * torch::randn({n, 3});
+    const auto gelu_inputs =
+        torch::where(torch::rand({n, 3}) < 0.2, tiny, spread).to(torch::kFloat).t();
+    EXPECT_EQ(first_bit_difference(activations::gelu(gelu_inputs),
+                                   activations::gelu(gelu_inputs.contiguous())),
+              -1)
+        << n;
   }
 }
 

@@ -1,7 +1,7 @@
 // The accuracy proof: every float32 bit pattern through sigmoid, tanh, SiLU and GELU against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
-// and how many inputs exceed 1 ULP; fails above 1 ULP (tanh on AVX-512: 0.75; float16 and
+// and how many inputs exceed 1 ULP; fails above 1 ULP (on AVX-512 tanh 0.75, GELU 0.8; float16 and
 // bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where backward differs from
 // ATen's bits.
 #include <ATen/Parallel.h>
@@ -114,12 +114,14 @@ TEST_F(Exhaustive, TorchSiluFloat32ForComparison) {
   print("torch::silu_backward, normal outputs", backward);
 }
 
-// GELU computes float32 in double registers on every target; the exp, the division and the
-// polynomial take each target's instructions. Both of torch's forms.
+// GELU's erf form computes float32 from AVX-512's slot tables where |x| <= 11.75, whose products
+// are carried exactly to one last sum (held to 0.8 ULP there), and in double registers elsewhere
+// and on the other targets, where the exp, the division and the polynomial take each target's
+// instructions. The tanh form: in float where |x| <= 9 on targets with fused multiply-add.
 TEST_P(ExhaustivePerTarget, GeluFloat32AllBitPatterns) {
   expect_within(
       "gelu", [](const torch::Tensor& x, torch::Tensor& y) { activations::gelu_out(x, "none", y); },
-      &gelu_reference);
+      &gelu_reference, GetParam() == HWY_AVX3 ? 0.8 : 1.0);
 }
 
 TEST_P(ExhaustivePerTarget, GeluTanhFloat32AllBitPatterns) {

@@ -1,5 +1,7 @@
-// GELU's functors in both of torch's forms (gelu_constants.h): float32, float16 and bfloat16
-// computed in double vectors and rounded once, as SiLU; float64 lane by lane in the portable
+// GELU's functors in both of torch's forms (gelu_constants.h): float32 in float where the
+// target allows it (the erf form from AVX-512's slot tables, table_activations-inl.h; the tanh
+// form with |x| <= 9 on targets with fused multiply-add), else, and float16 and bfloat16, in
+// double vectors and rounded once, as SiLU; float64 lane by lane in the portable
 // double math (src/kernels/portable/gelu_float64.h), which the CUDA kernels run too.
 // Re-included per target by foreach_target, like activation_functors-inl.h.
 #if defined(ACTIVATIONS_KERNELS_SIMD_GELU_FUNCTORS_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -282,7 +284,28 @@ struct GeluTanhDerivativeOfFloatInDouble {
   }
 };
 
-using GeluForward = FloatInDoubleForward<GeluOfFloatInDouble, portable::GeluMath>;
+struct SlotGeluOfFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D, V x) const {
+    return SlotGelu(x);
+  }
+};
+
+// GELU, erf form, of float32 lanes: on AVX-512 from the slot tables where |x| <= kGeluLimit
+// (x / 2 for tiny |x|), in double elsewhere; other targets in double registers throughout.
+struct GeluOfFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D d, V x) const {
+    if constexpr (kHasSlotTables<V>) {
+      return InFloatWithDoubleTails</*kTinyIsHalf=*/true>(d, x, tables::kGeluLimit,
+                                                          SlotGeluOfFloat{}, GeluOfFloatInDouble{});
+    } else {
+      return InDoubleRegisters(d, x, GeluOfFloatInDouble{});
+    }
+  }
+};
+
+using GeluForward = FloatInDoubleForward<GeluOfFloatInDouble, portable::GeluMath, GeluOfFloat>;
 using GeluBackward =
     FloatInDoubleBackward<GeluDerivativeOfFloatInDouble, portable::GeluMath, GeluDerivativeOfFloat>;
 using GeluTanhForward =

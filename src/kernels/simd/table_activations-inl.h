@@ -1,10 +1,11 @@
-// AVX-512 float32 sigmoid and tanh as slot-selected polynomials: a 32-slot table per
-// coefficient, held in two zmm registers and looked up per lane with one vpermt2ps, so each
-// lane evaluates the polynomial fitted to its own slot with no gather. Every path ends in one
-// fused multiply-add c0 + t Q(t) whose constant c0 is exact (tanh's lowest slots: t itself) or
-// within a few thousandths of an ULP of the exact value at the slot's expansion point, so the
-// result is rounded about once. The tables
-// and how they were fitted: src/kernels/simd/activation_tables.h, scripts/fit_tables.py.
+// AVX-512 float32 sigmoid, tanh and GELU (erf form) as slot-selected polynomials: a 32-slot
+// table per coefficient, held in two zmm registers and looked up per lane with one vpermt2ps, so
+// each lane evaluates the polynomial fitted to its own slot with no gather. Sigmoid's and tanh's
+// paths end in one fused multiply-add c0 + t Q(t) whose constant c0 is exact (tanh's lowest
+// slots: t itself) or within a few thousandths of an ULP of the exact value at the slot's
+// expansion point, so the result is rounded about once; GELU's carries its products exactly to
+// one last sum. The tables and how they were fitted: src/kernels/simd/activation_tables.h and
+// gelu_tables.h, scripts/fit_tables.py and fit_gelu_tables.py.
 //
 // Highway 1.0.3 has no two-register table lookup: raw intrinsics, only in the AVX-512 targets
 // (this header is re-included per target by foreach_target, like activation_functors-inl.h).
@@ -20,6 +21,7 @@
 #include <cstdint>
 
 #include "kernels/simd/activation_tables.h"
+#include "kernels/simd/gelu_tables.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activations::kernels::HWY_NAMESPACE {
@@ -92,6 +94,53 @@ HWY_INLINE __m512 SlotSigmoidRaw(__m512 x) {
   return _mm512_mask_sub_ps(of_minus_a, non_negative, _mm512_set1_ps(1.0f), of_minus_a);
 }
 
+// GELU (erf form) of lanes with |x| <= tables::kGeluLimit (the caller checks): x - G(a) for x >= 0
+// and -G(a) for x < 0, G(a) = a R(a) e^(-a^2 / 2) (scripts/fit_gelu_tables.py). R(a) = c0 (1 +
+// t Q(t)) from the slot of a + 1; e^(-a^2 / 2) = 2^(-k / 32) (1 + rel) (1 + p) with a^2 = s +
+// s_lo exact, k = round(16 s / ln2), r = s - k ln2 / 16 + s_lo and p = r P(r) (|p| < 0.011);
+// 2^(-k / 32)'s hi takes 2^-(k >> 5) into its exponent (normal down to the limit). So G = M (1 +
+// delta) + M_lo with M = a c0 hi, whose two products are carried exactly (M_lo); delta =
+// (1 + t Q)(1 + p + rel) - 1 stays below 0.1, so its roundings are small beside M, which rounds
+// once, with x for x >= 0 (Fast2Sum: x >= M there). Tiny |x| makes M and M_lo subnormal: the
+// caller takes x / 2 there (and for +-0, whose sign this would lose).
+HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
+  const __m512 a = _mm512_abs_ps(x);
+  const __m512 square = _mm512_mul_ps(a, a);
+  const __m512 square_lo = _mm512_fmsub_ps(a, a, square);
+  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
+  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 rounded = _mm512_fmadd_ps(square, _mm512_set1_ps(tables::kGeluSquareToK), magic);
+  const __m512 k = _mm512_sub_ps(rounded, magic);
+  const __m512 r_hi = _mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionHi), square);
+  const __m512 r =
+      _mm512_add_ps(_mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionLo), r_hi), square_lo);
+  __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(tables::kGeluReductionP[2]), r,
+                             _mm512_set1_ps(tables::kGeluReductionP[1]));
+  p = _mm512_mul_ps(_mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0])), r);
+  // k sits in the low bits of `rounded`, and (bits >> 5) << 23 is (k >> 5) << 23 mod 2^32
+  const __m512i k_bits = _mm512_castps_si512(rounded);
+  const __m512 exp_hi =
+      _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_castps_si512(LookUp(tables::kGeluExp2Hi, k_bits)),
+                                           _mm512_slli_epi32(_mm512_srli_epi32(k_bits, 5), 23)));
+  const __m512 exp_rel = _mm512_add_ps(p, LookUp(tables::kGeluExp2Rel, k_bits));
+  const __m512i slot = _mm512_srli_epi32(
+      _mm512_castps_si512(_mm512_add_ps(a, _mm512_set1_ps(tables::kGeluSlotBias))), 20);
+  const __m512 t = _mm512_sub_ps(a, LookUp(tables::kGeluX0, slot));
+  const __m512 q = SlotPolynomial(tables::kGeluQ, slot, t);
+  const __m512 delta = _mm512_fmadd_ps(t, _mm512_fmadd_ps(q, exp_rel, q), exp_rel);
+  const __m512 c0 = LookUp(tables::kGeluC0, slot);
+  const __m512 scale = _mm512_mul_ps(c0, exp_hi);
+  const __m512 scale_lo = _mm512_fmsub_ps(c0, exp_hi, scale);
+  const __m512 main = _mm512_mul_ps(a, scale);
+  const __m512 main_lo = _mm512_fmsub_ps(a, scale, main);
+  const __m512 small =
+      _mm512_fmadd_ps(main, delta, _mm512_fmadd_ps(a, scale_lo, main_lo));  // G - main
+  const __m512 positive = _mm512_max_ps(x, _mm512_setzero_ps());
+  const __m512 difference = _mm512_sub_ps(positive, main);
+  const __m512 difference_lo = _mm512_sub_ps(_mm512_sub_ps(positive, difference), main);
+  return _mm512_add_ps(difference, _mm512_sub_ps(difference_lo, small));
+}
+
 template <class V>
 HWY_INLINE V SlotTanh(V x) {
   return V{SlotTanhRaw(x.raw)};
@@ -99,6 +148,10 @@ HWY_INLINE V SlotTanh(V x) {
 template <class V>
 HWY_INLINE V SlotSigmoid(V x) {
   return V{SlotSigmoidRaw(x.raw)};
+}
+template <class V>
+HWY_INLINE V SlotGelu(V x) {
+  return V{SlotGeluRaw(x.raw)};
 }
 #else
 template <class V>
@@ -109,6 +162,10 @@ HWY_INLINE V SlotTanh(V x) {
 }
 template <class V>
 HWY_INLINE V SlotSigmoid(V x) {
+  return x;  // never called
+}
+template <class V>
+HWY_INLINE V SlotGelu(V x) {
   return x;  // never called
 }
 #endif
