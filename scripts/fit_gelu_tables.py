@@ -51,16 +51,33 @@ def r_of(a):
     return mp.exp(a * a / 2) * mp.erfc(a / mp.sqrt(2)) / 2
 
 
-def slots():
+def d_of(a):
+    """gelu'(-a) = -e^(-a^2 / 2) D(a), gelu'(a) = 1 + e^(-a^2 / 2) D(a)."""
+    a = mp.mpf(a)
+    return a / mp.sqrt(2 * mp.pi) - r_of(a)
+
+
+DERIVATIVE_ROOT = float(mp.findroot(d_of, 0.75))  # -x of gelu'(x) = 0
+ROOT_REACH = 0.13  # slots with a point this close to the root expand about it
+
+
+def slots(function, relative):
+    """Per slot x0, c0 and Q: function(x0 + t) = c0 (1 + t Q(t)) if relative, else c0 + t Q(t).
+    x0 is where function is nearest a float c0, but in slots that reach within ROOT_REACH of
+    function's zero: there x0 is the float nearest the zero and c0 = function(x0) is tiny, so
+    that c0 + t Q(t) keeps its relative precision as it crosses zero."""
     table = [None] * SLOTS
     first = float_bits(SLOT_BIAS) >> 20
     for e, lo, hi in eighth_binade_slots(SLOT_BIAS, LIMIT):
         assert table[e % SLOTS] is None
-        candidates = np.unique(np.linspace(lo + (hi - lo) / 3, hi - (hi - lo) / 3, 3000)
-                               .astype(np.float32)).astype(np.float64).tolist()
+        if not relative and lo - ROOT_REACH <= DERIVATIVE_ROOT <= hi + ROOT_REACH:
+            candidates = [f32(DERIVATIVE_ROOT)]
+        else:
+            candidates = np.unique(np.linspace(lo + (hi - lo) / 3, hi - (hi - lo) / 3, 3000)
+                                   .astype(np.float32)).astype(np.float64).tolist()
         best = None
         for x0 in candidates:
-            offset, c0 = distance_to_float_in_ulps(r_of(x0))
+            offset, c0 = distance_to_float_in_ulps(function(x0))
             if best is None or offset < best[0]:
                 best = (offset, x0, c0)
             if offset < mp.mpf("0.0005"):
@@ -68,14 +85,15 @@ def slots():
         offset, x0, c0 = best
         # t = a - x0 is exact (Sterbenz) but in the first slot, where it is within 2^-29
         assert e == first or (x0 / 2 <= lo and hi <= 2 * x0)
+        scale = c0 if relative else 1
 
-        def target(t, x0=x0, c0=c0):
+        def target(t, x0=x0, c0=c0, scale=scale):
             if t == 0:
-                return mp.diff(r_of, x0) / c0
-            return (r_of(x0 + t) / c0 - 1) / t
+                return mp.diff(function, x0) / scale
+            return (function(x0 + t) - c0) / scale / t
 
-        def weight(t, x0=x0, c0=c0):
-            return abs(t) * c0 / r_of(x0 + t)
+        def weight(t, x0=x0, scale=scale):
+            return abs(t) * scale / abs(function(x0 + t))
 
         q, error = fit(target, weight, lo - x0, hi - x0, DEGREE)
         table[e % SLOTS] = dict(lo=lo, hi=hi, x0=x0, c0=c0, offset=float(offset), q=q,
@@ -119,7 +137,8 @@ def main():
         option, value = args.pop(0), int(args.pop(0))
         assert option == "--degree"
         DEGREE = value
-    table = slots()
+    table = slots(r_of, relative=True)
+    derivative = slots(d_of, relative=False)
     exp_hi, exp_rel = exp2_tables()
     p, p_error = reduction_polynomial()
     out = []
@@ -143,13 +162,20 @@ def main():
     out.append(emit_array("kGeluC0", [s["c0"] for s in table],
                           "R: c0, the float nearest R(x0)"))
     out.append(emit_table("kGeluQ", [s["q"] for s in table], f"R: q0..q{DEGREE} per slot"))
+    out.append(emit_array("kGeluDerivativeX0", [s["x0"] for s in derivative],
+                          "D: expansion points x0 (near its zero, the float nearest it)"))
+    out.append(emit_array("kGeluDerivativeC0", [s["c0"] for s in derivative],
+                          "D: c0, the float nearest D(x0)"))
+    out.append(emit_table("kGeluDerivativeQ", [s["q"] for s in derivative],
+                          f"D: q0..q{DEGREE} per slot"))
     out.append("// clang-format on\n")
     out.append("}  // namespace activations::kernels::tables")
     print("\n".join(out))
     print(f"reduction polynomial: fit error {p_error * 2**23:.3e} ULP", file=sys.stderr)
-    for i, s in enumerate(table):
-        print(f"gelu slot {i:2d} [{s['lo']:.6g}, {s['hi']:.6g}] x0 {s['x0']:.6g}: c0 off by "
-              f"{s['offset']:.2e} ULP, fit error {s['error']:.3e} ULP", file=sys.stderr)
+    for name, slots_of in (("R", table), ("D", derivative)):
+        for i, s in enumerate(slots_of):
+            print(f"{name} slot {i:2d} [{s['lo']:.6g}, {s['hi']:.6g}] x0 {s['x0']:.6g}: c0 off "
+                  f"by {s['offset']:.2e} ULP, fit error {s['error']:.3e} ULP", file=sys.stderr)
 
 
 if __name__ == "__main__":

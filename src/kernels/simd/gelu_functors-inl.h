@@ -161,17 +161,30 @@ struct GeluDerivativeNearRootInDouble {
   }
 };
 
-// GELU's derivative of float lanes in double registers; the lanes near its zero again by
-// GeluDerivativeNearRootInDouble (some 0.2% of lanes spread as activations are), checked once
-// per float vector. The check costs about 7% of the time.
+struct SlotGeluDerivativeOfFloat {
+  template <class D, class V = hn::Vec<D>>
+  HWY_INLINE V operator()(D, V x) const {
+    return SlotGeluDerivative(x);
+  }
+};
+
+// GELU's derivative of float lanes: on AVX-512 from the slot tables where |x| <= kGeluLimit, in
+// double elsewhere. Other targets compute it in double registers, the lanes near its zero again
+// by GeluDerivativeNearRootInDouble (some 0.2% of lanes spread as activations are), checked once
+// per float vector; the check costs about 7% of the time.
 struct GeluDerivativeOfFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
     using C = GeluConstants;
-    return WithNearRoot(d, x, InDoubleRegisters(d, x, GeluDerivativeOfFloatInDouble{}),
-                        static_cast<float>(C::kDerivativeRootHi),
-                        static_cast<float>(C::kDerivativeNearRoot),
-                        InDoubleRegistersOf<GeluDerivativeNearRootInDouble>{});
+    if constexpr (kHasSlotTables<V>) {
+      return InFloatWithDoubleTails</*kTinyIsHalf=*/false>(
+          d, x, tables::kGeluLimit, SlotGeluDerivativeOfFloat{}, GeluDerivativeOfFloatInDouble{});
+    } else {
+      return WithNearRoot(d, x, InDoubleRegisters(d, x, GeluDerivativeOfFloatInDouble{}),
+                          static_cast<float>(C::kDerivativeRootHi),
+                          static_cast<float>(C::kDerivativeNearRoot),
+                          InDoubleRegistersOf<GeluDerivativeNearRootInDouble>{});
+    }
   }
 };
 

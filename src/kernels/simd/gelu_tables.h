@@ -110,6 +110,81 @@ inline constexpr float kGeluQ[5][32] = {
         -0x1.52a03p-6f, -0x1.4a04bcp-6f, -0x1.171882p-6f, -0x1.e86fep-7f,
     },
 };
+// D: expansion points x0 (near its zero, the float nearest it)
+inline constexpr float kGeluDerivativeX0[32] = {
+    0x1.20f14ap+0f, 0x1.579de4p+0f, 0x1.a05bf6p+0f, 0x1.e10724p+0f,
+    0x1.0e64e6p+1f, 0x1.2d8eecp+1f, 0x1.4b6e6ep+1f, 0x1.726b9ep+1f,
+    0x1.a52588p+1f, 0x1.d5eaa8p+1f, 0x1.0bc232p+2f, 0x1.32258p+2f,
+    0x1.531b58p+2f, 0x1.71d56p+2f, 0x1.8ac34p+2f, 0x1.b3e838p+2f,
+    0x1.d8d54ap+2f, 0x1.0c2bd2p+3f, 0x1.2d409ep+3f, 0x1.4df7a2p+3f,
+    0x1.68eda6p+3f, 0.0f, 0.0f, 0.0f,
+    0x1.7880a8p-5f, 0x1.a1acdep-3f, 0x1.309222p-2f, 0x1.b6469ep-2f,
+    0x1.80ead2p-1f, 0x1.80ead2p-1f, 0x1.80ead2p-1f, 0x1.80ead2p-1f,
+};
+// D: c0, the float nearest D(x0)
+inline constexpr float kGeluDerivativeC0[32] = {
+    0x1.a4a874p-3f, 0x1.42150ep-2f, 0x1.d0d3ccp-2f, 0x1.25af28p-1f,
+    0x1.5ce5bap-1f, 0x1.9556fep-1f, 0x1.ca8ec2p-1f, 0x1.077bd6p+0f,
+    0x1.334a66p+0f, 0x1.5cd73p+0f, 0x1.941342p+0f, 0x1.d4053cp+0f,
+    0x1.053e14p+1f, 0x1.1e7dd2p+1f, 0x1.32e61p+1f, 0x1.547558p+1f,
+    0x1.727986p+1f, 0x1.a5edep+1f, 0x1.db5d42p+1f, 0x1.080af4p+2f,
+    0x1.1dbb9ap+2f, 0.0f, 0.0f, 0.0f,
+    -0x1.dafa24p-2f, -0x1.62f756p-2f, -0x1.207efcp-2f, -0x1.90ad92p-3f,
+    0x1.dc87p-28f, 0x1.dc87p-28f, 0x1.dc87p-28f, 0x1.dc87p-28f,
+};
+// D: q0..q4 per slot, [j][slot]
+inline constexpr float kGeluDerivativeQ[5][32] = {
+    {
+        0x1.0b0134p-1f, 0x1.00ac8cp-1f, 0x1.ec6d3cp-2f, 0x1.de5baep-2f,
+        0x1.d41a1p-2f, 0x1.cb8296p-2f, 0x1.c4d1fep-2f, 0x1.bdd0a8p-2f,
+        0x1.b6d8ecp-2f, 0x1.b1c728p-2f, 0x1.acb08p-2f, 0x1.a86d34p-2f,
+        0x1.a5bcb4p-2f, 0x1.a3c9e6p-2f, 0x1.a2809p-2f, 0x1.a0ce9cp-2f,
+        0x1.9f9f98p-2f, 0x1.9e19f4p-2f, 0x1.9cfa7ep-2f, 0x1.9c2b2ep-2f,
+        0x1.9ba7bcp-2f, 0.0f, 0.0f, 0.0f,
+        0x1.8d2ba6p-1f, 0x1.6bd326p-1f, 0x1.5b8afcp-1f, 0x1.4839f8p-1f,
+        0x1.25127cp-1f, 0x1.25126cp-1f, 0x1.25126cp-1f, 0x1.251264p-1f,
+    },
+    {
+        -0x1.b47642p-5f, -0x1.5629d6p-5f, -0x1.f8eaep-6f, -0x1.881118p-6f,
+        -0x1.3a7702p-6f, -0x1.f9e7aap-7f, -0x1.9f20ep-7f, -0x1.45698ep-7f,
+        -0x1.e4c8b4p-8f, -0x1.74fac2p-8f, -0x1.0da26cp-8f, -0x1.7e15d6p-9f,
+        -0x1.23a228p-9f, -0x1.cdd67cp-10f, -0x1.829274p-10f, -0x1.25f7e2p-10f,
+        -0x1.d4605ep-11f, -0x1.47e3ep-11f, -0x1.d60b18p-12f, -0x1.5d036p-12f,
+        -0x1.168752p-12f, 0.0f, 0.0f, 0.0f,
+        -0x1.dc0514p-3f, -0x1.753206p-3f, -0x1.44c46ap-3f, -0x1.0d117cp-3f,
+        -0x1.5b1b86p-4f, -0x1.5b298cp-4f, -0x1.5b297ep-4f, -0x1.5b222ep-4f,
+    },
+    {
+        0x1.54f0aep-6f, 0x1.f9da9p-7f, 0x1.5ba4f6p-7f, 0x1.fb8d92p-8f,
+        0x1.818fc2p-8f, 0x1.252318p-8f, 0x1.c9051ap-9f, 0x1.4fcfa2p-9f,
+        0x1.cd5e7ep-10f, 0x1.49d758p-10f, 0x1.b2aec8p-11f, 0x1.1628a8p-11f,
+        0x1.87d0a6p-12f, 0x1.203d8p-12f, 0x1.c993bp-13f, 0x1.400494p-13f,
+        0x1.daafecp-14f, 0x1.2887c6p-14f, 0x1.7edfbcp-15f, 0x1.01a488p-15f,
+        0x1.7a6d1cp-16f, 0.0f, 0.0f, 0.0f,
+        0x1.f3ee9cp-4f, 0x1.76bd22p-4f, 0x1.3db9e8p-4f, 0x1.fb8f02p-5f,
+        0x1.2cdeecp-5f, 0x1.2bac4ep-5f, 0x1.2bad3ep-5f, 0x1.2b0414p-5f,
+    },
+    {
+        -0x1.e8b31p-8f, -0x1.592154p-8f, -0x1.bcef5ap-9f, -0x1.33602cp-9f,
+        -0x1.bb88f4p-10f, -0x1.415f6cp-10f, -0x1.dc0842p-11f, -0x1.4c09bap-11f,
+        -0x1.a5f6b2p-12f, -0x1.18a042p-12f, -0x1.52f476p-13f, -0x1.8b2e7ep-14f,
+        -0x1.0399ap-14f, -0x1.61bf76p-15f, -0x1.039466p-15f, -0x1.58f70ep-16f,
+        -0x1.dc17e2p-17f, -0x1.091e58p-17f, -0x1.34fb94p-18f, -0x1.7dd664p-19f,
+        -0x1.0c96ccp-19f, 0.0f, 0.0f, 0.0f,
+        -0x1.d18104p-5f, -0x1.4f34b4p-5f, -0x1.15da86p-5f, -0x1.ad6d0cp-6f,
+        -0x1.bb9988p-7f, -0x1.d42c3ep-7f, -0x1.d4752ep-7f, -0x1.c5d3b8p-7f,
+    },
+    {
+        0x1.336136p-9f, 0x1.a4a238p-10f, 0x1.e4d99cp-11f, 0x1.930bf6p-11f,
+        0x1.74ed3ep-12f, 0x1.9eb634p-12f, 0x1.d7b1d4p-13f, 0x1.0542a2p-13f,
+        0x1.8d60cp-14f, 0x1.b6c30ep-15f, 0x1.cd5d3ep-16f, 0x1.3dc85cp-16f,
+        0x1.379e38p-17f, 0x1.e33b66p-17f, 0x1.30231cp-18f, 0x1.886b56p-19f,
+        0x1.eee444p-20f, 0x1.22da2cp-20f, 0x1.01165cp-21f, 0x1.0e20dap-21f,
+        0x1.4ed9b8p-20f, 0.0f, 0.0f, 0.0f,
+        0x1.644118p-6f, 0x1.247b5ep-6f, 0x1.9a2faap-7f, 0x1.63c65ap-7f,
+        0x1.d3cea8p-8f, 0x1.6f0c9ep-8f, 0x1.3ba5dap-8f, 0x1.f370c8p-9f,
+    },
+};
 // clang-format on
 
 }  // namespace activations::kernels::tables

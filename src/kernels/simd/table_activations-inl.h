@@ -94,17 +94,12 @@ HWY_INLINE __m512 SlotSigmoidRaw(__m512 x) {
   return _mm512_mask_sub_ps(of_minus_a, non_negative, _mm512_set1_ps(1.0f), of_minus_a);
 }
 
-// GELU (erf form) of lanes with |x| <= tables::kGeluLimit (the caller checks): x - G(a) for x >= 0
-// and -G(a) for x < 0, G(a) = a R(a) e^(-a^2 / 2) (scripts/fit_gelu_tables.py). R(a) = c0 (1 +
-// t Q(t)) from the slot of a + 1; e^(-a^2 / 2) = 2^(-k / 32) (1 + rel) (1 + p) with a^2 = s +
-// s_lo exact, k = round(16 s / ln2), r = s - k ln2 / 16 + s_lo and p = r P(r) (|p| < 0.011);
-// 2^(-k / 32)'s hi takes 2^-(k >> 5) into its exponent (normal down to the limit). So G = M (1 +
-// delta) + M_lo with M = a c0 hi, whose two products are carried exactly (M_lo); delta =
-// (1 + t Q)(1 + p + rel) - 1 stays below 0.1, so its roundings are small beside M, which rounds
-// once, with x for x >= 0 (Fast2Sum: x >= M there). Tiny |x| makes M and M_lo subnormal: the
-// caller takes x / 2 there (and for +-0, whose sign this would lose).
-HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
-  const __m512 a = _mm512_abs_ps(x);
+// e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal and rel below 0.011
+// (scripts/fit_gelu_tables.py): a^2 = s + s_lo exactly, k = round(16 s / ln2), r = s - k ln2 /
+// 16 + s_lo (k ln2_hi is exact, and s - k ln2_hi by Sterbenz), e^(-r / 2) = 1 + r P(r), and
+// 2^(-k / 32) from a table of 2^(-j / 32) as a float times 1 + rel, 2^-(k >> 5) put into the
+// float's exponent.
+HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 square = _mm512_mul_ps(a, a);
   const __m512 square_lo = _mm512_fmsub_ps(a, a, square);
   // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
@@ -119,16 +114,42 @@ HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
   p = _mm512_mul_ps(_mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0])), r);
   // k sits in the low bits of `rounded`, and (bits >> 5) << 23 is (k >> 5) << 23 mod 2^32
   const __m512i k_bits = _mm512_castps_si512(rounded);
-  const __m512 exp_hi =
+  hi =
       _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_castps_si512(LookUp(tables::kGeluExp2Hi, k_bits)),
                                            _mm512_slli_epi32(_mm512_srli_epi32(k_bits, 5), 23)));
-  const __m512 exp_rel = _mm512_add_ps(p, LookUp(tables::kGeluExp2Rel, k_bits));
+  rel = _mm512_add_ps(p, LookUp(tables::kGeluExp2Rel, k_bits));
+}
+
+// What GELU and its derivative share for lanes x: a = |x|, e^(-a^2 / 2) = exp_hi (1 + exp_rel),
+// and from the slot of a (the eighth-binade of a + 1) in the given tables t = a - x0, Q(t) and c0.
+struct GeluTerms {
+  __m512 a, exp_hi, exp_rel, t, q, c0;
+};
+
+template <int kTerms>
+HWY_INLINE GeluTerms GeluTermsOf(__m512 x, const float (&x0)[32], const float (&c0)[32],
+                                 const float (&q)[kTerms][32]) {
+  GeluTerms terms;
+  terms.a = _mm512_abs_ps(x);
+  GaussianOf(terms.a, terms.exp_hi, terms.exp_rel);
   const __m512i slot = _mm512_srli_epi32(
-      _mm512_castps_si512(_mm512_add_ps(a, _mm512_set1_ps(tables::kGeluSlotBias))), 20);
-  const __m512 t = _mm512_sub_ps(a, LookUp(tables::kGeluX0, slot));
-  const __m512 q = SlotPolynomial(tables::kGeluQ, slot, t);
+      _mm512_castps_si512(_mm512_add_ps(terms.a, _mm512_set1_ps(tables::kGeluSlotBias))), 20);
+  terms.t = _mm512_sub_ps(terms.a, LookUp(x0, slot));
+  terms.q = SlotPolynomial(q, slot, terms.t);
+  terms.c0 = LookUp(c0, slot);
+  return terms;
+}
+
+// GELU (erf form) of lanes with |x| <= tables::kGeluLimit (the caller checks): x - G(a) for x >= 0
+// and -G(a) for x < 0, G(a) = a R(a) e^(-a^2 / 2), R(a) = c0 (1 + t Q(t)) from the slot of a.
+// So G = M (1 + delta) + M_lo with M = a c0 hi, whose two products are carried exactly (M_lo);
+// delta = (1 + t Q)(1 + rel) - 1 stays below 0.1, so its roundings are small beside M, which
+// rounds once, with x for x >= 0 (Fast2Sum: x >= M there). Tiny |x| makes M and M_lo subnormal:
+// the caller takes x / 2 there (and for +-0, whose sign this would lose).
+HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
+  const auto [a, exp_hi, exp_rel, t, q, c0] =
+      GeluTermsOf(x, tables::kGeluX0, tables::kGeluC0, tables::kGeluQ);
   const __m512 delta = _mm512_fmadd_ps(t, _mm512_fmadd_ps(q, exp_rel, q), exp_rel);
-  const __m512 c0 = LookUp(tables::kGeluC0, slot);
   const __m512 scale = _mm512_mul_ps(c0, exp_hi);
   const __m512 scale_lo = _mm512_fmsub_ps(c0, exp_hi, scale);
   const __m512 main = _mm512_mul_ps(a, scale);
@@ -139,6 +160,41 @@ HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
   const __m512 difference = _mm512_sub_ps(positive, main);
   const __m512 difference_lo = _mm512_sub_ps(_mm512_sub_ps(positive, difference), main);
   return _mm512_add_ps(difference, _mm512_sub_ps(difference_lo, small));
+}
+
+// GELU's derivative of lanes with |x| <= tables::kGeluLimit (the caller checks): 1 + E D(a) for
+// x >= 0 and -E D(a) for x < 0, with E = e^(-a^2 / 2) = hi (1 + rel) and D(a) = a / sqrt(2 pi) -
+// R(a) = c0 + t Q(t) from the slot of a. D is 0 at a = 0.7518: the slots within 0.13 of it expand
+// about the float nearest that zero, where c0 is tiny and t Q(t) the larger term, so that D keeps
+// its relative precision through the zero (no near-root series is needed). c0 + t Q(t) is carried
+// exactly as hi + lo, and so is hi's product with it, so only Q's own evaluation (in those slots
+// up to 2^-24 of D) and the last sum round, with 1 or 0 by Fast2Sum (|E D| <= 1/2).
+HWY_INLINE __m512 SlotGeluDerivativeRaw(__m512 x) {
+  const auto [a, exp_hi, exp_rel, t, q, c0] = GeluTermsOf(
+      x, tables::kGeluDerivativeX0, tables::kGeluDerivativeC0, tables::kGeluDerivativeQ);
+  // D = c0 + y + y_lo = sum + sum_lo exactly (TwoProduct, TwoSum: either term may be the larger)
+  const __m512 y = _mm512_mul_ps(t, q);
+  const __m512 y_lo = _mm512_fmsub_ps(t, q, y);
+  const __m512 sum = _mm512_add_ps(c0, y);
+  const __m512 y_part = _mm512_sub_ps(sum, c0);
+  const __m512 sum_lo = _mm512_add_ps(
+      _mm512_add_ps(_mm512_sub_ps(c0, _mm512_sub_ps(sum, y_part)), _mm512_sub_ps(y, y_part)), y_lo);
+  const __m512 main = _mm512_mul_ps(sum, exp_hi);
+  const __m512 main_lo = _mm512_fmsub_ps(sum, exp_hi, main);
+  const __m512 small =
+      _mm512_fmadd_ps(main, exp_rel, _mm512_fmadd_ps(exp_hi, sum_lo, main_lo));  // E D - main
+  // x < 0: -(main + small) from 0; x >= 0: 1 + (main + small)
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  const __m512i x_bits = _mm512_castps_si512(x);
+  const __m512 signed_main = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+      _mm512_castps_si512(main), x_bits, sign, 0x78));  // main ^ (x & sign)
+  const __m512 signed_small = _mm512_castsi512_ps(
+      _mm512_ternarylogic_epi32(_mm512_castps_si512(small), x_bits, sign, 0x78));
+  const __m512 base = _mm512_castsi512_ps(_mm512_andnot_si512(
+      _mm512_srai_epi32(x_bits, 31), _mm512_castps_si512(_mm512_set1_ps(1.0f))));
+  const __m512 total = _mm512_add_ps(base, signed_main);
+  const __m512 total_lo = _mm512_add_ps(_mm512_sub_ps(base, total), signed_main);
+  return _mm512_add_ps(total, _mm512_add_ps(total_lo, signed_small));
 }
 
 template <class V>
@@ -153,6 +209,10 @@ template <class V>
 HWY_INLINE V SlotGelu(V x) {
   return V{SlotGeluRaw(x.raw)};
 }
+template <class V>
+HWY_INLINE V SlotGeluDerivative(V x) {
+  return V{SlotGeluDerivativeRaw(x.raw)};
+}
 #else
 template <class V>
 constexpr bool kHasSlotTables = false;
@@ -166,6 +226,10 @@ HWY_INLINE V SlotSigmoid(V x) {
 }
 template <class V>
 HWY_INLINE V SlotGelu(V x) {
+  return x;  // never called
+}
+template <class V>
+HWY_INLINE V SlotGeluDerivative(V x) {
   return x;  // never called
 }
 #endif
