@@ -608,7 +608,9 @@ HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_flo
     near = in_float(d, x);
   }
   if (hn::AllTrue(d, moderate)) return near;
-  const V wide = InDoubleRegisters(d, x, in_double);
+  // x86 gives the first of two NaN operands, and a NaN's |x| has lost its sign: put a NaN lane
+  // back itself, or its sign would follow the operand order the compiler chose for this copy
+  const V wide = hn::IfThenElse(hn::IsNaN(x), x, InDoubleRegisters(d, x, in_double));
   if (hn::AllFalse(d, moderate)) return wide;
   return hn::IfThenElse(moderate, near, wide);
 #endif

@@ -13,6 +13,8 @@
 
 #include <hwy/highway.h>
 
+#include <cmath>
+
 #include "kernels/gelu_constants.h"
 #include "kernels/portable/activation_math.h"
 #include "kernels/portable/rounding.h"
@@ -36,6 +38,8 @@ struct LanewiseForward {
     HWY_ALIGN T lanes[hn::MaxLanes(d)];
     hn::Store(x, d, lanes);
     for (size_t i = 0; i < hn::Lanes(d); ++i) {
+      // a NaN stays itself (see InFloatWithDoubleTails)
+      if (std::isnan(lanes[i])) continue;
       const double result = Math::value(static_cast<double>(lanes[i]));
       lanes[i] = kForReducedStorage ? portable::round_to_odd_float(result) : static_cast<T>(result);
     }
