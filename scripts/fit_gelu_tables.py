@@ -31,8 +31,9 @@ import mpmath as mp
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fit_tables import (SLOTS, distance_to_float_in_ulps, eighth_binade_slots,  # noqa: E402
-                        emit_array, emit_table, f32, fit, float_bits, hex_float)
+from fit_tables import (SLOTS, bits_float, distance_to_float_in_ulps,  # noqa: E402
+                        eighth_binade_slots, emit_array, emit_table, f32, fit, float_bits,
+                        hex_float)
 
 mp.mp.dps = 50
 DEGREE = 4  # of Q; override: --degree N
@@ -106,11 +107,13 @@ def slots(function, relative):
 
 
 def exp2_tables():
+    """2^(-j / 32) as a float hi times 1 + rel; hi is stored with j << 18 added to its bits, which
+    the kernel takes away with the rest of k << 18 (2^-(k >> 5) in the exponent field)."""
     hi, rel = [], []
     for j in range(SLOTS):
         exact = mp.mpf(2) ** (-mp.mpf(j) / SLOTS)
         h = f32(exact)
-        hi.append(h)
+        hi.append(bits_float(float_bits(h) + (j << 18)))
         rel.append(f32((exact - h) / h))
     return hi, rel
 
@@ -156,7 +159,8 @@ def main():
     out.append("inline constexpr float kGeluReductionP[3] = {"
                + ", ".join(hex_float(c) for c in p) + "};")
     out.append("")
-    out.append(emit_array("kGeluExp2Hi", exp_hi, "2^(-j / 32), the float nearest"))
+    out.append(emit_array("kGeluExp2Hi", exp_hi,
+                          "2^(-j / 32), the float nearest, with j << 18 added to its bits"))
     out.append(emit_array("kGeluExp2Rel", exp_rel, "(2^(-j / 32) - hi) / hi"))
     out.append(emit_array("kGeluX0", [s["x0"] for s in table], "R: expansion points x0"))
     out.append(emit_array("kGeluC0", [s["c0"] for s in table],

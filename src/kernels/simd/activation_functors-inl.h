@@ -597,16 +597,23 @@ HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_flo
   return InDoubleRegisters(d, x, in_double);
 #else
   const V magnitude = hn::Abs(x);
-  const auto moderate = hn::Le(magnitude, hn::Set(d, limit));  // false for NaN
   V near;
   if constexpr (kTinyIsHalf) {
+    // tiny <= |x| <= limit as one unsigned compare of |x|'s bits (NaN's are above limit's)
+    const hn::RebindToUnsigned<D> du;
     const V tiny = hn::Set(d, kSiluTiny);
-    if (hn::AllTrue(d, hn::And(moderate, hn::Ge(magnitude, tiny)))) return in_float(d, x);
+    const auto tiny_bits = hn::BitCast(du, tiny);
+    const auto past_limit = hn::Add(hn::BitCast(du, hn::Set(d, limit)), hn::Set(du, 1u));
+    if (hn::AllTrue(du, hn::Lt(hn::Sub(hn::BitCast(du, magnitude), tiny_bits),
+                               hn::Sub(past_limit, tiny_bits)))) {
+      return in_float(d, x);
+    }
     near = hn::IfThenElse(hn::Lt(magnitude, tiny), hn::Mul(x, hn::Set(d, 0.5f)), in_float(d, x));
   } else {
-    if (hn::AllTrue(d, moderate)) return in_float(d, x);
+    if (hn::AllTrue(d, hn::Le(magnitude, hn::Set(d, limit)))) return in_float(d, x);
     near = in_float(d, x);
   }
+  const auto moderate = hn::Le(magnitude, hn::Set(d, limit));  // false for NaN
   if (hn::AllTrue(d, moderate)) return near;
   // x86 gives the first of two NaN operands, and a NaN's |x| has lost its sign: put a NaN lane
   // back itself, or its sign would follow the operand order the compiler chose for this copy

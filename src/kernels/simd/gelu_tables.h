@@ -13,16 +13,16 @@ inline constexpr float kGeluReductionLo = 0x1.0bfbe8p-19f;
 // e^(-r / 2) = 1 + r (p0 + p1 r + p2 r^2)
 inline constexpr float kGeluReductionP[3] = {-0x1p-1f, 0x1.000088p-3f, -0x1.5555d8p-6f};
 
-// 2^(-j / 32), the float nearest
+// 2^(-j / 32), the float nearest, with j << 18 added to its bits
 inline constexpr float kGeluExp2Hi[32] = {
-    0x1p+0f, 0x1.f50766p-1f, 0x1.ea4afap-1f, 0x1.dfc974p-1f,
-    0x1.d5818ep-1f, 0x1.cb720ep-1f, 0x1.c199bep-1f, 0x1.b7f77p-1f,
-    0x1.ae89fap-1f, 0x1.a5503cp-1f, 0x1.9c4918p-1f, 0x1.93737cp-1f,
-    0x1.8ace54p-1f, 0x1.82589ap-1f, 0x1.7a1148p-1f, 0x1.71f75ep-1f,
-    0x1.6a09e6p-1f, 0x1.6247ecp-1f, 0x1.5ab07ep-1f, 0x1.5342b6p-1f,
-    0x1.4bfdaep-1f, 0x1.44e086p-1f, 0x1.3dea64p-1f, 0x1.371a74p-1f,
-    0x1.306fep-1f, 0x1.29e9ep-1f, 0x1.2387a6p-1f, 0x1.1d4874p-1f,
-    0x1.172b84p-1f, 0x1.11301ep-1f, 0x1.0b5586p-1f, 0x1.059b0ep-1f,
+    0x1p+0f, 0x1.fd0766p-1f, 0x1.fa4afap-1f, 0x1.f7c974p-1f,
+    0x1.f5818ep-1f, 0x1.f3720ep-1f, 0x1.f199bep-1f, 0x1.eff77p-1f,
+    0x1.ee89fap-1f, 0x1.ed503cp-1f, 0x1.ec4918p-1f, 0x1.eb737cp-1f,
+    0x1.eace54p-1f, 0x1.ea589ap-1f, 0x1.ea1148p-1f, 0x1.e9f75ep-1f,
+    0x1.ea09e6p-1f, 0x1.ea47ecp-1f, 0x1.eab07ep-1f, 0x1.eb42b6p-1f,
+    0x1.ebfdaep-1f, 0x1.ece086p-1f, 0x1.edea64p-1f, 0x1.ef1a74p-1f,
+    0x1.f06fep-1f, 0x1.f1e9ep-1f, 0x1.f387a6p-1f, 0x1.f54874p-1f,
+    0x1.f72b84p-1f, 0x1.f9301ep-1f, 0x1.fb5586p-1f, 0x1.fd9b0ep-1f,
 };
 // (2^(-j / 32) - hi) / hi
 inline constexpr float kGeluExp2Rel[32] = {

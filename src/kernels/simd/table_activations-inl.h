@@ -97,8 +97,8 @@ HWY_INLINE __m512 SlotSigmoidRaw(__m512 x) {
 // e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal and rel below 0.011
 // (scripts/fit_gelu_tables.py): a^2 = s + s_lo exactly, k = round(16 s / ln2), r = s - k ln2 /
 // 16 + s_lo (k ln2_hi is exact, and s - k ln2_hi by Sterbenz), e^(-r / 2) = 1 + r P(r), and
-// 2^(-k / 32) from a table of 2^(-j / 32) as a float times 1 + rel, 2^-(k >> 5) put into the
-// float's exponent.
+// 2^(-k / 32) = 2^-m 2^(-j / 32) from a table of 2^(-j / 32) as a float times 1 + rel, 2^-m put
+// into the float's exponent.
 HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 square = _mm512_mul_ps(a, a);
   const __m512 square_lo = _mm512_fmsub_ps(a, a, square);
@@ -112,11 +112,11 @@ HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(tables::kGeluReductionP[2]), r,
                              _mm512_set1_ps(tables::kGeluReductionP[1]));
   p = _mm512_mul_ps(_mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0])), r);
-  // k sits in the low bits of `rounded`, and (bits >> 5) << 23 is (k >> 5) << 23 mod 2^32
+  // k = 32 m + j sits in the low bits of `rounded`, whose bits << 18 are k << 18 mod 2^32: taken
+  // from the table's hi (which carries j << 18 in its bits) they leave hi 2^-m
   const __m512i k_bits = _mm512_castps_si512(rounded);
-  hi =
-      _mm512_castsi512_ps(_mm512_sub_epi32(_mm512_castps_si512(LookUp(tables::kGeluExp2Hi, k_bits)),
-                                           _mm512_slli_epi32(_mm512_srli_epi32(k_bits, 5), 23)));
+  hi = _mm512_castsi512_ps(_mm512_sub_epi32(
+      _mm512_castps_si512(LookUp(tables::kGeluExp2Hi, k_bits)), _mm512_slli_epi32(k_bits, 18)));
   rel = _mm512_add_ps(p, LookUp(tables::kGeluExp2Rel, k_bits));
 }
 
