@@ -142,24 +142,24 @@ HWY_INLINE GeluTerms GeluTermsOf(__m512 x, const float (&x0)[32], const float (&
 
 // GELU (erf form) of lanes with |x| <= tables::kGeluLimit (the caller checks): x - G(a) for x >= 0
 // and -G(a) for x < 0, G(a) = a R(a) e^(-a^2 / 2), R(a) = c0 (1 + t Q(t)) from the slot of a.
-// So G = M (1 + delta) + M_lo with M = a c0 hi, whose two products are carried exactly (M_lo);
-// delta = (1 + t Q)(1 + rel) - 1 stays below 0.1, so its roundings are small beside M, which
-// rounds once, with x for x >= 0 (Fast2Sum: x >= M there). Tiny |x| makes M and M_lo subnormal:
-// the caller takes x / 2 there (and for +-0, whose sign this would lose).
+// So G = a (S + S_lo) (1 + delta) with S + S_lo = c0 hi exactly; delta = (1 + t Q)(1 + rel) - 1
+// stays below 0.1, so its roundings are small beside a S, which fused multiply-adds take
+// exactly, with x for x >= 0, so that the result rounds about once. Tiny |x| would make the
+// products subnormal: the caller takes x / 2 there (and for +-0, whose sign this would lose).
 HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
   const auto [a, exp_hi, exp_rel, t, q, c0] =
       GeluTermsOf(x, tables::kGeluX0, tables::kGeluC0, tables::kGeluQ);
   const __m512 delta = _mm512_fmadd_ps(t, _mm512_fmadd_ps(q, exp_rel, q), exp_rel);
   const __m512 scale = _mm512_mul_ps(c0, exp_hi);
   const __m512 scale_lo = _mm512_fmsub_ps(c0, exp_hi, scale);
-  const __m512 main = _mm512_mul_ps(a, scale);
-  const __m512 main_lo = _mm512_fmsub_ps(a, scale, main);
-  const __m512 small =
-      _mm512_fmadd_ps(main, delta, _mm512_fmadd_ps(a, scale_lo, main_lo));  // G - main
+  // G - a scale = a small
+  const __m512 small = _mm512_fmadd_ps(scale, delta, scale_lo);
+  // max(x, 0) - a scale: rounded once, and its error exactly (max(x, 0) - difference is exact,
+  // Sterbenz, and x - a scale's error is one rounding of a number below its half ULP)
   const __m512 positive = _mm512_max_ps(x, _mm512_setzero_ps());
-  const __m512 difference = _mm512_sub_ps(positive, main);
-  const __m512 difference_lo = _mm512_sub_ps(_mm512_sub_ps(positive, difference), main);
-  return _mm512_add_ps(difference, _mm512_sub_ps(difference_lo, small));
+  const __m512 difference = _mm512_fnmadd_ps(a, scale, positive);
+  const __m512 difference_lo = _mm512_fnmadd_ps(a, scale, _mm512_sub_ps(positive, difference));
+  return _mm512_add_ps(difference, _mm512_fnmadd_ps(a, small, difference_lo));
 }
 
 // GELU's derivative of lanes with |x| <= tables::kGeluLimit (the caller checks): 1 + E D(a) for
