@@ -216,22 +216,18 @@ struct GeluTanhOfFloatInDouble {
   }
 };
 
-// GELU, tanh form, of float lanes with |x| <= kGeluTanhModerate (the caller checks), in float:
-// x sigmoid(v) as x / (1 + E) for x >= 0 and x E / (1 + E) for x < 0, E = e^-|v| <= 1, one
-// quotient of double-word parts (DivideDoubleWord), so the result is rounded about once. Where x
-// < 0 the result is proportional to E, and |v| reaches 66: v = k a (1 + c a^2) (a = |x|, k and c
-// as float hi + lo) is carried as hi + lo (x^2, c x^2 and k a split exactly by fused
-// multiply-adds, 1 + c x^2 by Fast2Sum), and E = 2^n e^r takes v's low part, r's rounding error
-// and e^r's own (its inner sum's) into its low part. With |x| <= 9, E >= 2^-96 and x E are normal.
+// v = k a (1 + c a^2) of float lanes a = |x| <= kGeluTanhModerate (k = 2 sqrt(2/pi) and c =
+// 0.044715 as float hi + lo) as v + v_lo, to some 2^-40 relative: x^2, c x^2 and k a split exactly
+// by fused multiply-adds, 1 + c x^2 by Fast2Sum. The float paths' sigmoid(v) is proportional to
+// e^-v where x < 0, and v reaches 66 there, so a float v alone would cost up to 2^-19 of it.
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE V GeluTanhOfModerate(D d, V x) {
+HWY_INLINE V GeluTanhArgumentOfModerate(D d, V a, V& v_lo) {
   using C = GeluConstants;
   constexpr float kHi = static_cast<float>(C::kTwoSqrt2OverPiHi);
   constexpr float kLo = static_cast<float>(C::kTwoSqrt2OverPiHi - static_cast<double>(kHi));
   constexpr float kCubicHi = static_cast<float>(C::kCubicHi);
   constexpr float kCubicLo = static_cast<float>(C::kCubicHi - static_cast<double>(kCubicHi));
   const V one = hn::Set(d, 1.0f);
-  const V a = hn::Abs(x);
   const V square = hn::Mul(a, a);
   const V square_lo = hn::MulSub(a, a, square);
   const V cubic = hn::Mul(hn::Set(d, kCubicHi), square);
@@ -243,8 +239,23 @@ HWY_INLINE V GeluTanhOfModerate(D d, V x) {
   const V scaled = hn::Mul(hn::Set(d, kHi), a);
   const V scaled_lo = hn::MulAdd(hn::Set(d, kLo), a, hn::MulSub(hn::Set(d, kHi), a, scaled));
   const V v = hn::Mul(scaled, widened);
-  const V v_lo = hn::Add(hn::MulSub(scaled, widened, v),
-                         hn::MulAdd(scaled, widened_lo, hn::Mul(scaled_lo, widened)));
+  v_lo = hn::Add(hn::MulSub(scaled, widened, v),
+                 hn::MulAdd(scaled, widened_lo, hn::Mul(scaled_lo, widened)));
+  return v;
+}
+
+// GELU, tanh form, of float lanes with |x| <= kGeluTanhModerate (the caller checks), in float:
+// x sigmoid(v) as x / (1 + E) for x >= 0 and x E / (1 + E) for x < 0, E = e^-|v| <= 1, one
+// quotient of double-word parts (DivideDoubleWord), so the result is rounded about once. Where x
+// < 0 the result is proportional to E: v is carried as hi + lo (GeluTanhArgumentOfModerate), and
+// E = 2^n e^r takes v's low part, r's rounding error and e^r's own (its inner sum's) into its low
+// part. With |x| <= 9, E >= 2^-96 and x E are normal. (AVX-512 takes sigmoid's slot tables
+// instead: SlotGeluTanhRaw.)
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V GeluTanhOfModerate(D d, V x) {
+  const V one = hn::Set(d, 1.0f);
+  V v_lo;
+  const V v = GeluTanhArgumentOfModerate(d, hn::Abs(x), v_lo);
   V r, r_error, q, n, rounded;
   ReduceExp<0, /*kNegated=*/true, 0, /*kFloatRoundingError=*/true>(d, v, r, r_error, q, n, rounded);
   const V inner = hn::MulAdd(q, r, one);  // e^r = 1 + r inner
@@ -269,7 +280,13 @@ HWY_INLINE V GeluTanhOfModerate(D d, V x) {
 struct GeluTanhOfModerateFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
-    return GeluTanhOfModerate(d, x);
+    if constexpr (kHasSlotTables<V>) {
+      V v_lo;
+      const V v = GeluTanhArgumentOfModerate(d, hn::Abs(x), v_lo);
+      return SlotGeluTanh(x, v, v_lo);
+    } else {
+      return GeluTanhOfModerate(d, x);
+    }
   }
 };
 
@@ -278,7 +295,8 @@ struct GeluTanhOfModerateFloat {
 struct GeluTanhOfFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
-    return InFloatWithDoubleTails</*kTinyIsHalf=*/false>(
+    // AVX-512's slot path would lose -0's sign and round tiny products in the subnormals
+    return InFloatWithDoubleTails</*kTinyIsHalf=*/kHasSlotTables<V>>(
         d, x, kGeluTanhModerate, GeluTanhOfModerateFloat{}, GeluTanhOfFloatInDouble{});
   }
 };
