@@ -1,9 +1,9 @@
 // The accuracy proof: every float32 bit pattern through sigmoid, tanh, SiLU and GELU against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
-// and how many inputs exceed 1 ULP; fails above 1 ULP (on AVX-512 tanh 0.75, GELU 0.8; float16 and
-// bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where backward differs from
-// ATen's bits.
+// and how many inputs exceed 1 ULP; fails above 1 ULP (on AVX-512 tanh 0.75, both GELU forms 0.8;
+// float16 and bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where backward differs
+// from ATen's bits.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
@@ -128,7 +128,7 @@ TEST_P(ExhaustivePerTarget, GeluTanhFloat32AllBitPatterns) {
   expect_within(
       "gelu tanh",
       [](const torch::Tensor& x, torch::Tensor& y) { activations::gelu_out(x, "tanh", y); },
-      &gelu_tanh_reference);
+      &gelu_tanh_reference, GetParam() == HWY_AVX3 ? 0.8 : 1.0);
 }
 
 // GELU's backward with a gradient of 1, both forms, on every 5th float32 pattern (every exponent

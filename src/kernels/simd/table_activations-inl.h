@@ -1,11 +1,12 @@
-// AVX-512 float32 sigmoid, tanh and GELU (erf form) as slot-selected polynomials: a 32-slot
+// AVX-512 float32 sigmoid, tanh and GELU as slot-selected polynomials: a 32-slot
 // table per coefficient, held in two zmm registers and looked up per lane with one vpermt2ps, so
 // each lane evaluates the polynomial fitted to its own slot with no gather. Sigmoid's and tanh's
 // paths end in one fused multiply-add c0 + t Q(t) whose constant c0 is exact (tanh's lowest
 // slots: t itself) or within a few thousandths of an ULP of the exact value at the slot's
 // expansion point, so the result is rounded about once; GELU's carries its products exactly to
-// one last sum. The tables and how they were fitted: src/kernels/simd/activation_tables.h and
-// gelu_tables.h, scripts/fit_tables.py and fit_gelu_tables.py.
+// one last sum; GELU's tanh form reuses sigmoid's tables on its argument. The tables and how they
+// were fitted: src/kernels/simd/activation_tables.h and gelu_tables.h, scripts/fit_tables.py and
+// fit_gelu_tables.py.
 //
 // Highway 1.0.3 has no two-register table lookup: raw intrinsics, only in the AVX-512 targets
 // (this header is re-included per target by foreach_target, like activation_functors-inl.h).
