@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <functional>
 
 namespace activations::kernels {
 namespace {
@@ -69,21 +70,26 @@ bool half_width_for_memory_bound() {
   return forced < 0 ? cpu_splits_wide_vectors() : forced == 1;
 }
 
+// The tensors of one call, by reference for the reason layout.h's TensorRefList gives.
+template <size_t N>
+using TensorRefs = std::array<std::reference_wrapper<const at::Tensor>, N>;
+
 // N operands, the output first, as byte pointers with element strides.
 template <size_t N>
 struct Operands {
-  std::array<at::Tensor, N> tensors;
+  TensorRefs<N> tensors;
   std::array<char*, N> base;
   int64_t element_size;
 
-  explicit Operands(std::array<at::Tensor, N> t) : tensors(std::move(t)) {
-    for (size_t i = 0; i < N; ++i) base[i] = static_cast<char*>(tensors[i].data_ptr());
-    element_size = tensors[0].element_size();
+  explicit Operands(const TensorRefs<N>& t) : tensors(t) {
+    for (size_t i = 0; i < N; ++i) base[i] = static_cast<char*>(tensors[i].get().data_ptr());
+    element_size = tensors[0].get().element_size();
   }
 
   bool dense_with_equal_strides() const {
-    for (const auto& t : tensors) {
-      if (!t.is_non_overlapping_and_dense() || t.strides() != tensors[0].strides()) return false;
+    for (const at::Tensor& t : tensors) {
+      if (!t.is_non_overlapping_and_dense() || t.strides() != tensors[0].get().strides())
+        return false;
     }
     return true;
   }
@@ -96,8 +102,8 @@ struct Geometry {
   c10::SmallVector<int64_t, 6> sizes;
   std::array<c10::SmallVector<int64_t, 6>, N> strides;
 
-  explicit Geometry(const std::array<at::Tensor, N>& operands) {
-    const auto& out = operands[0];
+  explicit Geometry(const TensorRefs<N>& operands) {
+    const at::Tensor& out = operands[0];
     c10::SmallVector<int64_t, 6> dims;
     for (int64_t d = 0; d < out.dim(); ++d) {
       if (out.size(d) != 1) dims.push_back(d);
@@ -110,7 +116,7 @@ struct Geometry {
         continue;
       }
       sizes.push_back(out.size(d));
-      for (size_t i = 0; i < N; ++i) strides[i].push_back(operands[i].stride(d));
+      for (size_t i = 0; i < N; ++i) strides[i].push_back(operands[i].get().stride(d));
     }
     if (sizes.empty()) {  // a single element
       sizes.push_back(1);
@@ -120,9 +126,9 @@ struct Geometry {
 
  private:
   // Dimension d continues the last one in every operand: one stride walks across both.
-  bool continues_last(const std::array<at::Tensor, N>& operands, int64_t d) const {
+  bool continues_last(const TensorRefs<N>& operands, int64_t d) const {
     for (size_t i = 0; i < N; ++i) {
-      if (strides[i].back() * sizes.back() != operands[i].stride(d)) return false;
+      if (strides[i].back() * sizes.back() != operands[i].get().stride(d)) return false;
     }
     return true;
   }
@@ -177,9 +183,9 @@ void run(const KernelSpec& spec, Dtype dtype, int64_t element_size, std::array<c
 
 template <size_t N>
 void apply(const KernelSpec& spec, const Operands<N>& ops) {
-  const int64_t numel = ops.tensors[0].numel();
+  const int64_t numel = ops.tensors[0].get().numel();
   if (numel == 0) return;
-  const Dtype dtype = kernel_dtype(ops.tensors[0].scalar_type());
+  const Dtype dtype = kernel_dtype(ops.tensors[0].get().scalar_type());
   const int64_t size = ops.element_size;
 
   if (ops.dense_with_equal_strides()) {
@@ -234,9 +240,9 @@ void force_half_width_for_memory_bound(std::optional<bool> half_width) {
 void apply_elementwise(const KernelSpec& spec, const at::Tensor& out, const at::Tensor& in0,
                        const at::Tensor& in1) {
   if (in1.defined()) {
-    apply(spec, Operands<3>({out, in0, in1}));
+    apply(spec, Operands<3>({std::cref(out), std::cref(in0), std::cref(in1)}));
   } else {
-    apply(spec, Operands<2>({out, in0}));
+    apply(spec, Operands<2>({std::cref(out), std::cref(in0)}));
   }
 }
 

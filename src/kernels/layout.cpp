@@ -13,25 +13,25 @@
 namespace activations::kernels {
 namespace {
 
-bool all_of_inputs(at::TensorList inputs, bool (*predicate)(const at::Tensor&)) {
+bool all_of_inputs(TensorRefList inputs, bool (*predicate)(const at::Tensor&)) {
   return std::all_of(inputs.begin(), inputs.end(), predicate);
 }
 
-bool same_strides(at::TensorList inputs) {
+bool same_strides(TensorRefList inputs) {
   return std::all_of(inputs.begin(), inputs.end(),
-                     [&](const at::Tensor& t) { return t.strides() == inputs[0].strides(); });
+                     [&](const at::Tensor& t) { return t.strides() == inputs[0].get().strides(); });
 }
 
 // TensorIteratorBase::reorder_dimensions: an insertion sort of the dimensions, fastest first,
 // that consults each input in turn and skips broadcast (zero) strides; equal strides put the
 // smaller dimension first.
-c10::SmallVector<int64_t, 6> dimensions_fastest_first(at::TensorList inputs) {
-  const auto sizes = inputs[0].sizes();
+c10::SmallVector<int64_t, 6> dimensions_fastest_first(TensorRefList inputs) {
+  const auto sizes = inputs[0].get().sizes();
   const int64_t ndim = static_cast<int64_t>(sizes.size());
   c10::SmallVector<int64_t, 6> perm(ndim);
   std::iota(perm.rbegin(), perm.rend(), 0);
   auto should_swap = [&](int64_t dim0, int64_t dim1) {
-    for (const auto& input : inputs) {
+    for (const at::Tensor& input : inputs) {
       const int64_t stride0 = input.stride(dim0);
       const int64_t stride1 = input.stride(dim1);
       if (stride0 == 0 || stride1 == 0) continue;
@@ -57,8 +57,8 @@ c10::SmallVector<int64_t, 6> dimensions_fastest_first(at::TensorList inputs) {
 
 }  // namespace
 
-c10::DimVector elementwise_strides(at::TensorList inputs) {
-  const auto sizes = inputs[0].sizes();
+c10::DimVector elementwise_strides(TensorRefList inputs) {
+  const auto sizes = inputs[0].get().sizes();
   if (all_of_inputs(inputs, [](const at::Tensor& t) { return t.is_contiguous(); })) {
     return c10::contiguous_strides(sizes);
   }
@@ -70,7 +70,7 @@ c10::DimVector elementwise_strides(at::TensorList inputs) {
   }
   if (all_of_inputs(inputs, [](const at::Tensor& t) { return t.is_non_overlapping_and_dense(); }) &&
       same_strides(inputs)) {
-    return {inputs[0].strides().begin(), inputs[0].strides().end()};
+    return {inputs[0].get().strides().begin(), inputs[0].get().strides().end()};
   }
   c10::DimVector strides(sizes.size());
   int64_t next_stride = 1;
@@ -81,8 +81,8 @@ c10::DimVector elementwise_strides(at::TensorList inputs) {
   return strides;
 }
 
-at::Tensor empty_like_elementwise(at::TensorList inputs, const at::TensorOptions& options) {
-  at::Tensor out = at::empty_strided(inputs[0].sizes(), elementwise_strides(inputs), options);
+at::Tensor empty_like_elementwise(TensorRefList inputs, const at::TensorOptions& options) {
+  at::Tensor out = at::empty_strided(inputs[0].get().sizes(), elementwise_strides(inputs), options);
   advise_huge_pages(out);
   return out;
 }

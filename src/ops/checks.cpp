@@ -70,8 +70,8 @@ void check_no_partial_overlap(const OpName& op, const at::Tensor& written, const
               "performing the operation.");
 }
 
-void resize_out(const at::Tensor& out, at::TensorList inputs) {
-  const auto sizes = inputs[0].sizes();
+void resize_out(const at::Tensor& out, kernels::TensorRefList inputs) {
+  const auto sizes = inputs[0].get().sizes();
   if (at::native::resize_output(out, sizes)) {
     out.as_strided_(sizes, kernels::elementwise_strides(inputs));
   }

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string_view>
 
+#include "kernels/layout.h"
 #include "ops/activation_traits.h"
 
 namespace activations::ops {
@@ -41,6 +42,6 @@ void check_no_partial_overlap(const OpName& op, const at::Tensor& written, const
 
 // Resizes out= to the inputs' sizes as torch does (a warning when it held elements) and then
 // gives it the strides a fresh result would have.
-void resize_out(const at::Tensor& out, at::TensorList inputs);
+void resize_out(const at::Tensor& out, kernels::TensorRefList inputs);
 
 }  // namespace activations::ops

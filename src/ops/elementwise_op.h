@@ -7,6 +7,7 @@
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/core/Tensor.h>
+#include <c10/util/MaybeOwned.h>
 
 #include "kernels/layout.h"
 #include "ops/activation_traits.h"
@@ -67,10 +68,12 @@ void forward_out(const at::Tensor& self, Args... args, at::Tensor& out) {
   }
 }
 
-// `tensor` broadcast against `other` and converted to `dtype`, each only where needed.
-inline at::Tensor broadcast_and_convert(const OpName& op, const at::Tensor& tensor,
-                                        const at::Tensor& other, c10::ScalarType dtype) {
-  at::Tensor result = tensor;
+// `tensor` broadcast against `other` and converted to `dtype`, each only where needed; borrowed
+// where neither is (kernels::TensorRefList says why a copy costs).
+inline c10::MaybeOwned<at::Tensor> broadcast_and_convert(const OpName& op, const at::Tensor& tensor,
+                                                         const at::Tensor& other,
+                                                         c10::ScalarType dtype) {
+  auto result = c10::MaybeOwned<at::Tensor>::borrowed(tensor);
   if (tensor.sizes() != other.sizes()) {
     c10::DimVector sizes;
     try {
@@ -78,9 +81,11 @@ inline at::Tensor broadcast_and_convert(const OpName& op, const at::Tensor& tens
     } catch (const c10::Error& error) {
       TORCH_CHECK(false, "activations::", op, ": ", error.what_without_backtrace());
     }
-    result = tensor.expand(sizes);
+    result = c10::MaybeOwned<at::Tensor>::owned(tensor.expand(sizes));
   }
-  return result.scalar_type() == dtype ? result : result.to(dtype);
+  if (result->scalar_type() != dtype)
+    result = c10::MaybeOwned<at::Tensor>::owned(result->to(dtype));
+  return result;
 }
 
 // grad_input = f(grad_output, saved) elementwise; the two broadcast and promote as in torch.
@@ -99,8 +104,10 @@ at::Tensor backward(const at::Tensor& grad_output, const at::Tensor& saved, Args
               ": expected float, double, half or bfloat16 tensors, got ", grad_output.scalar_type(),
               " and ", saved.scalar_type());
   Traits::check_arguments(op, args...);
-  const at::Tensor grad = broadcast_and_convert(op, grad_output, saved, dtype);
-  const at::Tensor values = broadcast_and_convert(op, saved, grad_output, dtype);
+  const auto grad_owner = broadcast_and_convert(op, grad_output, saved, dtype);
+  const auto values_owner = broadcast_and_convert(op, saved, grad_output, dtype);
+  const at::Tensor& grad = *grad_owner;
+  const at::Tensor& values = *values_owner;
   at::Tensor grad_input = Traits::kBackwardLayoutFromSaved
                               ? kernels::empty_like_elementwise({values, grad}, grad.options())
                               : kernels::empty_like_elementwise({grad, values}, grad.options());

@@ -61,6 +61,13 @@ PyObject* call_fallback(Call call, PyObject* const* args, Py_ssize_t nargs,
   return PyObject_Vectorcall(fallback, args, nargs, kwnames);
 }
 
+// The tensor a Python object holds, for an in-place operator, without copying the handle: a copy
+// takes the GIL back in torch 2.x (kernels/layout.h). The operators write its data, never the
+// handle itself.
+at::Tensor& unpack_for_inplace(PyObject* object) {
+  return const_cast<at::Tensor&>(THPVariable_Unpack(object));
+}
+
 // The in-place functions return their input, as torch's do; the operators return nothing.
 PyObject* input_after(PyObject* fallback_result, PyObject* input) {
   if (fallback_result == nullptr) return nullptr;
@@ -87,7 +94,7 @@ template <at::Tensor& (*Operator)(at::Tensor&), Call call>
 PyObject* unary_inplace(PyObject* /*module*/, PyObject* input) {
   HANDLE_TH_ERRORS
   if (!is_plain_tensor(input)) return input_after(call_fallback(call, &input, 1), input);
-  at::Tensor self = THPVariable_Unpack(input);
+  at::Tensor& self = unpack_for_inplace(input);
   {
     pybind11::gil_scoped_release no_gil;
     Operator(self);
@@ -135,7 +142,7 @@ PyObject* leaky_relu_inplace(PyObject* /*module*/, PyObject* const* args, Py_ssi
     if (nargs < 1) return call_fallback(kLeakyReluInplace, args, nargs);
     return input_after(call_fallback(kLeakyReluInplace, args, nargs), args[0]);
   }
-  at::Tensor self = THPVariable_Unpack(args[0]);
+  at::Tensor& self = unpack_for_inplace(args[0]);
   {
     pybind11::gil_scoped_release no_gil;
     activations::leaky_relu_(self, slope);
@@ -194,7 +201,7 @@ PyObject* gelu_inplace(PyObject* /*module*/, PyObject* const* args, Py_ssize_t n
     if (nargs < 1) return call_fallback(kGeluInplace, args, nargs, kwnames);
     return input_after(call_fallback(kGeluInplace, args, nargs, kwnames), args[0]);
   }
-  at::Tensor self = THPVariable_Unpack(args[0]);
+  at::Tensor& self = unpack_for_inplace(args[0]);
   {
     pybind11::gil_scoped_release no_gil;
     activations::gelu_(self, approximate);
