@@ -676,6 +676,7 @@ struct SiluDerivativeNearRoot {
 struct SiluDerivativeOfModerateFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
+    if constexpr (kHasSlotTables<V>) return SlotSiluDerivative(x);
     V hi, lo;
     OnePlusExpOfNegatedModerate</*kCompensated=*/false>(d, x, hi, lo);
     const V exp_of_negated = hn::Sub(hi, hn::Set(d, 1.0f));  // exact: hi is in [1, 2^24)

@@ -136,6 +136,23 @@ HWY_INLINE __m512 SlotGeluTanhRaw(__m512 x, __m512 v, __m512 v_lo) {
   return _mm512_add_ps(difference, _mm512_fnmadd_ps(scaled_a, f_lo, difference_lo));
 }
 
+// SiLU's derivative of lanes with |x| <= 16 (the caller checks): silu'(-a) = c0 + t Q(t) for a =
+// |x| from the slot m = round(a k) (at most 25), t = a - x0, and silu'(x) = 1 - silu'(-x) for x
+// >= 0. k puts the derivative's zero (x = -1.2785) in the middle of slot 2, which is expanded
+// about the float nearest the zero, so that c0 + t Q(t) keeps its relative accuracy down to it;
+// the other slots' x0 keep c0 + t Q(t) from cancelling (scripts/fit_tables.py).
+HWY_INLINE __m512 SlotSiluDerivativeRaw(__m512 x) {
+  const __m512 a = _mm512_abs_ps(x);
+  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
+  const __m512i slot = _mm512_castps_si512(_mm512_fmadd_ps(
+      a, _mm512_set1_ps(tables::kSiluDerivativeSlotScale), _mm512_set1_ps(12582912.0f)));
+  const __m512 t = _mm512_sub_ps(a, LookUp(tables::kSiluDerivativeX0, slot));
+  const __m512 of_minus_a = _mm512_fmadd_ps(t, SlotPolynomial(tables::kSiluDerivativeQ, slot, t),
+                                            LookUp(tables::kSiluDerivativeC0, slot));
+  const __mmask16 non_negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ);
+  return _mm512_mask_sub_ps(of_minus_a, non_negative, _mm512_set1_ps(1.0f), of_minus_a);
+}
+
 // e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal and rel below 0.011
 // (scripts/fit_gelu_tables.py): a^2 = s + s_lo exactly, k = round(16 s / ln2), r = s - k ln2 /
 // 16 + s_lo (k ln2_hi is exact, and s - k ln2_hi by Sterbenz), e^(-r / 2) = 1 + r P(r), and
@@ -252,6 +269,10 @@ HWY_INLINE V SlotGeluTanh(V x, V v, V v_lo) {
   return V{SlotGeluTanhRaw(x.raw, v.raw, v_lo.raw)};
 }
 template <class V>
+HWY_INLINE V SlotSiluDerivative(V x) {
+  return V{SlotSiluDerivativeRaw(x.raw)};
+}
+template <class V>
 HWY_INLINE V SlotGelu(V x) {
   return V{SlotGeluRaw(x.raw)};
 }
@@ -272,6 +293,10 @@ HWY_INLINE V SlotSigmoid(V x) {
 }
 template <class V>
 HWY_INLINE V SlotGeluTanh(V x, V, V) {
+  return x;  // never called
+}
+template <class V>
+HWY_INLINE V SlotSiluDerivative(V x) {
   return x;  // never called
 }
 template <class V>
