@@ -222,8 +222,6 @@ def silu_derivative(x):
 
 SILU_DERIVATIVE_LIMIT = 16.0  # beyond |x| = 16 the kernel takes its double path
 SILU_DERIVATIVE_ROOT = mp.findroot(lambda a: a - 1 - mp.exp(-a), 1.28)  # silu'(-root) = 0
-
-
 SILU_DERIVATIVE_SLOT_SCALE = f32(2 / SILU_DERIVATIVE_ROOT)  # the root is slot 2's middle
 
 
@@ -244,8 +242,7 @@ def silu_derivative_slots():
     for m in range(last + 1):
         lo = max((m - 0.5) / scale / margin, 0.0)
         hi = min((m + 0.5) / scale * margin, SILU_DERIVATIVE_LIMIT * margin)
-        grid = [mp.mpf(v) for v in np.linspace(lo, hi, 200)]
-        values = [silu_derivative(-a) for a in grid]
+        values = [silu_derivative(-mp.mpf(a)) for a in np.linspace(lo, hi, 200)]
         if lo <= SILU_DERIVATIVE_ROOT <= hi:
             x0 = f32(SILU_DERIVATIVE_ROOT)
         else:
@@ -266,12 +263,10 @@ def silu_derivative_slots():
         def g(t, x0=x0):
             return silu_derivative(-(mp.mpf(x0) + t))
 
-        def target(t, x0=x0, exact_c0=exact_c0):
-            if t == 0:
-                return mp.diff(lambda v: silu_derivative(-(mp.mpf(x0) + v)), 0)
-            return (g(t) - exact_c0) / t
+        def target(t, g=g, exact_c0=exact_c0):
+            return mp.diff(g, 0) if t == 0 else (g(t) - exact_c0) / t
 
-        def weight(t):
+        def weight(t, g=g):
             return abs(t) / abs(g(t)) if t != 0 else mp.mpf(0)
 
         coefficients, error = fit(target, weight, lo - x0, hi - x0, DEGREES["silu_derivative"])

@@ -83,9 +83,9 @@ TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
 }
 
 // SiLU's backward with a gradient of 1 is its derivative: within 2 ULP for every float32 input
-// (in float where |x| <= 16: on AVX-512 from slot tables, whose slot around the derivative's zero
-// comes closest, elsewhere with each target's reciprocal estimate; the gradient's product is
-// exact).
+// (in float where |x| <= 16: on AVX-512 from slot tables, whose largest errors lie at the edge of
+// the slot around the derivative's zero, elsewhere with each target's reciprocal estimate; the
+// gradient's product is exact).
 TEST_P(ExhaustivePerTarget, SiluDerivativeFloat32AllBitPatterns) {
   expect_within(
       "silu derivative",
