@@ -58,7 +58,8 @@ TEST(Concurrency, EightThreadsGetSingleThreadedResults) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       torch::set_num_threads(2);
-      while (std::chrono::steady_clock::now() < deadline) {
+      // two rounds each whatever the clock says: under qemu one round can take the whole window
+      for (int rounds = 0; rounds < 2 || std::chrono::steady_clock::now() < deadline; ++rounds) {
         const auto& e = expected[(t + calls.load()) % expected.size()];
         const auto results = run_all(e.x);
         for (size_t k = 0; k < results.size(); ++k) {
@@ -71,7 +72,7 @@ TEST(Concurrency, EightThreadsGetSingleThreadedResults) {
   for (auto& thread : threads) thread.join();
   std::printf("[ concurrency ] %ld rounds of %zu calls on 8 threads, %d mismatches\n", calls.load(),
               expected[0].outputs.size(), mismatches.load());
-  EXPECT_GT(calls.load(), 8);
+  EXPECT_GE(calls.load(), 16);
   EXPECT_EQ(mismatches.load(), 0);
 }
 
