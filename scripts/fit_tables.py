@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fits the slot tables of the AVX-512 float32 sigmoid and tanh and writes them as C++ source.
+"""Fits the slot tables of the AVX-512 float32 sigmoid, tanh, SiLU and SiLU's derivative and
+writes them as C++ source.
 
 Each activation is a 32-slot table: per slot an expansion point, a float c0 and the float
 coefficients of Q, so that the kernel computes f = c0 + t * Q(t) with one final fused
@@ -20,6 +21,9 @@ ln2_lo is per slot) and sigmoid(-a) = 2^-m F_m(r) with F_m(r) = e^-r / (1 + 2^-m
 min(m, 31). Each slot's ln2_lo is moved (by a few thousand of its ULPs, a shift of r below
 1e-7) to where F_m(0) is nearest to a float, so that c0 is exact to a few thousandths of an ULP.
 
+SiLU and its derivative: slots of a = |x| by round(a k), uniform (silu_slots and
+silu_derivative_slots say how each is expanded).
+
 Q is fitted by weighted least squares at Chebyshev points, the weight making the error that of
 the final result in its ULPs, then iterated towards minimax (Lawson), with the coefficients
 rounded to float one at a time from q0 up and the others refitted after each. The exhaustive
@@ -36,7 +40,7 @@ import numpy as np
 mp.mp.dps = 40
 SLOTS = 32
 # of Q (the kernel's polynomial in t is one degree higher); override: --tanh-degree N
-DEGREES = {"tanh": 4, "sigmoid": 5, "silu_derivative": 6}
+DEGREES = {"tanh": 4, "sigmoid": 5, "silu": 4, "silu_derivative": 6}
 TANH_SLOT_BIAS = 0.625  # the slot of a is that of a + TANH_SLOT_BIAS
 TANH_ZERO_BASED_BELOW = 0.3125  # slots below: x0 = 0, c0 = a
 TANH_CLAMP = float(np.float32(9.0234375))  # tanh rounds to 1 above 9.011
@@ -215,6 +219,22 @@ def sigmoid_slots():
     return slots
 
 
+def least_cancelling_point(f, values, lo, hi, candidates, ranked_first, slack):
+    """The float x0 in [lo, hi] whose f(x0) is nearest to a float, among those whose
+    max |f(a) - f(x0)| / |f(a)| over `values` (f over the slot) is within 5% plus slack of the least
+    (of `candidates` floats spread over [lo, hi], the `ranked_first` least cancelling)."""
+    points = np.unique(np.linspace(lo, hi, candidates).astype(np.float32)).astype(np.float64)
+
+    def cancellation(v):
+        c0 = f(mp.mpf(float(v)))
+        return max(abs(g - c0) / abs(g) for g in values)
+
+    ranked = sorted(points.tolist(), key=cancellation)
+    best = cancellation(ranked[0])
+    near_best = [v for v in ranked[:ranked_first] if cancellation(v) <= best * 1.05 + slack]
+    return min(near_best, key=lambda v: distance_to_float_in_ulps(f(mp.mpf(v)))[0])
+
+
 def silu_derivative(x):
     s = 1 / (1 + mp.exp(-x))
     return s * (1 + x * (1 - s))
@@ -246,17 +266,8 @@ def silu_derivative_slots():
         if lo <= SILU_DERIVATIVE_ROOT <= hi:
             x0 = f32(SILU_DERIVATIVE_ROOT)
         else:
-            candidates = np.unique(np.linspace(lo, hi, 400).astype(np.float32)).astype(np.float64)
-
-            def cancellation(v):
-                c0 = silu_derivative(-mp.mpf(float(v)))
-                return max(abs(g - c0) / abs(g) for g in values)
-
-            ranked = sorted(candidates.tolist(), key=cancellation)
-            best = cancellation(ranked[0])
-            near_best = [v for v in ranked[:40] if cancellation(v) <= best * 1.05 + 0.01]
-            x0 = min(near_best,
-                     key=lambda v: distance_to_float_in_ulps(silu_derivative(-mp.mpf(v)))[0])
+            x0 = least_cancelling_point(lambda a: silu_derivative(-a), values, lo, hi, 400, 40,
+                                        slack=0.01)
         exact_c0 = silu_derivative(-mp.mpf(x0))
         offset, c0 = distance_to_float_in_ulps(exact_c0)
 
@@ -274,6 +285,69 @@ def silu_derivative_slots():
                           q=coefficients, error=error * 2**23))
     while len(slots) < SLOTS:  # never selected: |x| <= 16 gives m <= 25
         slots.append(dict(slots[-1]))
+    return slots
+
+
+def silu_tail(a):
+    """G(a) = a sigmoid(-a): silu(x) = max(x, 0) - G(|x|)."""
+    return a / (1 + mp.exp(a))
+
+
+def silu_even_part(a):
+    """E(a) = a / 2 - G(a) = (a / 2) tanh(a / 2): silu(x) = x / 2 + E(|x|)."""
+    return a / 2 - silu_tail(a)
+
+
+SILU_SLOT_SCALE = 3.0  # slot m = round(3 |x|), 1/3 wide
+SILU_LIMIT = f32(31.45 / SILU_SLOT_SCALE)  # m <= 31; beyond, the kernel takes its double path
+SILU_HALF_SLOTS = 2  # slots whose base is x / 2 (|x| < 1/2)
+
+
+def silu_slots():
+    """silu(x) = base - (c0 + t Q(t)), t = a - x0, a = |x|, from slot m = round(3 a) (0 to 31,
+    a <= SILU_LIMIT). The kernel carries base - c0 exactly (Fast2Sum), so only t Q(t), a small
+    part of the result, and the last sum round. Slots 0 and 1 take base = x / 2 (exact) and c0 +
+    t Q(t) = -E(a): there G is most of x and Q (near 1/2) would round at up to 0.5 ULP of the
+    result; slot 0 expands about 0 (c0 = 0, t = a), so tiny inputs give x / 2. The other slots take
+    base = max(x, 0) and c0 + t Q(t) = G(a), with x0 the float whose G (or -E) is nearest to a float
+    c0 among those that keep |t Q(t)| least beside |G| over the slot, as for SiLU's derivative;
+    t = a - x0 is exact (Sterbenz) in every slot but 0, where it is a itself."""
+    slots = []
+    margin = 1.0001
+    scale = SILU_SLOT_SCALE
+    for m in range(SLOTS):
+        lo = max((m - 0.5) / scale / margin, 0.0)
+        hi = min((m + 0.5) / scale * margin, SILU_LIMIT * margin)
+
+        def weight(t, x0):  # the error in ULPs of |silu(-a)| = G(a), the smaller side
+            return abs(t) / silu_tail(mp.mpf(x0) + t) if t != 0 else mp.mpf(0)
+
+        if m == 0:
+            def target(t):  # -E(a) / a = 1/2 - sigmoid(a)
+                return mp.mpf(0.5) - 1 / (1 + mp.exp(-t))
+
+            coefficients, error = fit(target, lambda t: weight(t, 0) if t != 0 else mp.mpf(2),
+                                      1e-30, hi, DEGREES["silu"])
+            slots.append(dict(m=m, lo=lo, hi=hi, x0=0.0, c0=0.0, offset=0.0, q=coefficients,
+                              error=error * 2**23))
+            continue
+        part = (lambda a: -silu_even_part(a)) if m < SILU_HALF_SLOTS else silu_tail
+        values = [part(mp.mpf(a)) for a in np.linspace(lo, hi, 100)]
+        # x0 in [hi / 2, 2 lo], where t = a - x0 is exact over the slot (Sterbenz)
+        x0 = least_cancelling_point(part, values, max(lo, hi / 2), min(hi, 2 * lo), 3000, 600,
+                                    slack=0.005)
+        assert x0 / 2 <= lo and hi <= 2 * x0
+        exact_c0 = part(mp.mpf(x0))
+        offset, c0 = distance_to_float_in_ulps(exact_c0)
+
+        def target(t, x0=x0, part=part, exact_c0=exact_c0):
+            g = lambda u: part(mp.mpf(x0) + u)
+            return mp.diff(g, 0) if t == 0 else (g(t) - exact_c0) / t
+
+        coefficients, error = fit(target, lambda t, x0=x0: weight(t, x0), lo - x0, hi - x0,
+                                  DEGREES["silu"])
+        slots.append(dict(m=m, lo=lo, hi=hi, x0=x0, c0=c0, offset=float(offset),
+                          q=coefficients, error=error * 2**23))
     return slots
 
 
@@ -312,10 +386,11 @@ def main():
         DEGREES[option.removeprefix("--").removesuffix("-degree")] = value
     tanh = tanh_slots()
     sigmoid = sigmoid_slots()
-    silu = silu_derivative_slots()
+    silu = silu_slots()
+    silu_derivative = silu_derivative_slots()
     out = []
     out.append("// Generated by scripts/fit_tables.py: do not edit. Slot tables of the AVX-512")
-    out.append("// float32 sigmoid, tanh and SiLU's derivative")
+    out.append("// float32 sigmoid, tanh, SiLU and SiLU's derivative")
     out.append("// (src/kernels/simd/table_activations-inl.h).")
     out.append("#pragma once\n")
     out.append("namespace activations::kernels::tables {\n")
@@ -325,6 +400,9 @@ def main():
     out.append(f"inline constexpr float kSigmoidClamp = {hex_float(SIGMOID_CLAMP)};")
     out.append(f"inline constexpr float kLog2e = {hex_float(LOG2E)};")
     out.append(f"inline constexpr float kLn2Hi = {hex_float(LN2_HI)};")
+    out.append(f"inline constexpr float kSiluSlotScale = {hex_float(SILU_SLOT_SCALE)};")
+    out.append(f"inline constexpr float kSiluLimit = {hex_float(SILU_LIMIT)};")
+    out.append(f"inline constexpr int kSiluHalfSlots = {SILU_HALF_SLOTS};")
     out.append("inline constexpr float kSiluDerivativeSlotScale = "
                f"{hex_float(SILU_DERIVATIVE_SLOT_SCALE)};")
     out.append("")
@@ -337,16 +415,21 @@ def main():
     out.append(emit_array("kSigmoidC0", [s["c0"] for s in sigmoid], "sigmoid: c0 = F_m(0)"))
     out.append(emit_table("kSigmoidQ", [s["q"] for s in sigmoid],
                           f"sigmoid: q0..q{DEGREES['sigmoid']} per slot"))
-    out.append(emit_array("kSiluDerivativeX0", [s["x0"] for s in silu],
+    out.append(emit_array("kSiluX0", [s["x0"] for s in silu], "SiLU: expansion points x0"))
+    out.append(emit_array("kSiluC0", [s["c0"] for s in silu],
+                          "SiLU: c0, the float nearest -E(x0) (slots 0 and 1) or G(x0)"))
+    out.append(emit_table("kSiluQ", [s["q"] for s in silu], f"SiLU: q0..q{DEGREES['silu']} per slot"))
+    out.append(emit_array("kSiluDerivativeX0", [s["x0"] for s in silu_derivative],
                           "SiLU's derivative: expansion points x0"))
-    out.append(emit_array("kSiluDerivativeC0", [s["c0"] for s in silu],
+    out.append(emit_array("kSiluDerivativeC0", [s["c0"] for s in silu_derivative],
                           "SiLU's derivative: c0, the float nearest silu'(-x0)"))
-    out.append(emit_table("kSiluDerivativeQ", [s["q"] for s in silu],
+    out.append(emit_table("kSiluDerivativeQ", [s["q"] for s in silu_derivative],
                           f"SiLU's derivative: q0..q{DEGREES['silu_derivative']} per slot"))
     out.append("// clang-format on\n")
     out.append("}  // namespace activations::kernels::tables")
     print("\n".join(out))
-    for name, slots in (("tanh", tanh), ("sigmoid", sigmoid), ("silu'", silu)):
+    for name, slots in (("tanh", tanh), ("sigmoid", sigmoid), ("silu", silu),
+                        ("silu'", silu_derivative)):
         for i, s in enumerate(slots):
             print(f"{name} slot {i:2d} [{s['lo']:.6g}, {s['hi']:.6g}]: c0 off by "
                   f"{s['offset']:.2e} ULP, fit error {s['error']:.3e} ULP", file=sys.stderr)

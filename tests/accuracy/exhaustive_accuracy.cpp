@@ -1,9 +1,9 @@
 // The accuracy proof: every float32 bit pattern through sigmoid, tanh, SiLU and GELU against a
 // double-precision reference, every float16 and bfloat16 value against a long double one, and
 // the backward operators on a large sample. Reports the largest error in ULP, where it occurs
-// and how many inputs exceed 1 ULP; fails above 1 ULP (on AVX-512 tanh 0.75, both GELU forms 0.8;
-// float16 and bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where backward differs
-// from ATen's bits.
+// and how many inputs exceed 1 ULP; fails above 1 ULP (on AVX-512 tanh 0.75, both GELU forms 0.8,
+// SiLU 0.9; float16 and bfloat16: 0.5 plus a hair) or on a NaN for a finite input, and where
+// backward differs from ATen's bits.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
@@ -74,12 +74,14 @@ TEST_P(ExhaustivePerTarget, TanhFloat32AllBitPatterns) {
       &tanh_reference, GetParam() == HWY_AVX3 ? 0.75 : 1.0);
 }
 
-// SiLU's float path (|x| <= 16) uses each target's reciprocal estimate (rcp14ps, rcpps), and
-// every vector that mixes it with the double path (the tails, tiny x) picks lane by lane.
+// SiLU's float path: on AVX-512 slot tables where |x| <= 10.48, whose constant part is carried
+// exactly to the last sum (held to 0.9 ULP there); on the other targets (|x| <= 16) each target's
+// reciprocal estimate (rcpps, NEON's and SVE's). Every vector that mixes it with the double path
+// (the tails, tiny x where the estimate of 2 is inexact) picks lane by lane.
 TEST_P(ExhaustivePerTarget, SiluFloat32AllBitPatterns) {
   expect_within(
       "silu", [](const torch::Tensor& x, torch::Tensor& y) { activations::silu_out(x, y); },
-      &silu_reference);
+      &silu_reference, GetParam() == HWY_AVX3 ? 0.9 : 1.0);
 }
 
 // SiLU's backward with a gradient of 1 is its derivative: within 2 ULP for every float32 input

@@ -587,8 +587,9 @@ constexpr bool kReciprocalOfTwoIsExact = HWY_TARGET == HWY_AVX3 || HWY_TARGET ==
 // kSiluTiny x sigmoid(x) is x / 2 to 2^-100 relative, and the float path's small term would
 // round in the subnormals, at up to half the result's ULP (1.0000 ULP on AVX2 without this);
 // vectors without zeros or tiny lanes skip that selection. The range checks cost some 15% of
-// SiLU's time, so the others (GELU's tanh form, SiLU's derivative, SiLU on AVX-512, whose
-// rcp14ps of 2 is exactly 1/2) do without the tiny one: their proofs hold without it.
+// SiLU's time, so the others (GELU's tanh form, SiLU's derivative, SiLU on AVX-512, whose slot
+// path gives x / 2 itself and whose rcp14ps of 2 is exactly 1/2) do without the tiny one: their
+// proofs hold without it.
 template <bool kTinyIsHalf, class D, class V = hn::Vec<D>, class InFloat, class InDoubleF>
 HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_float,
                                     const InDoubleF& in_double) {
@@ -627,15 +628,21 @@ HWY_INLINE V InFloatWithDoubleTails(D d, V x, float limit, const InFloat& in_flo
 struct SiluOfModerateFloat {
   template <class D, class V = hn::Vec<D>>
   HWY_INLINE V operator()(D d, V x) const {
-    return SiluOfModerate(d, x);
+    if constexpr (kHasSlotTables<V>) {
+      return SlotSilu(x);
+    } else {
+      return SiluOfModerate(d, x);
+    }
   }
 };
 
-// SiLU of float lanes: in float where |x| <= kModerate, in double elsewhere.
+// SiLU of float lanes: in float where |x| <= kModerate (AVX-512's slot tables: kSiluLimit), in
+// double elsewhere.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V SiluOfFloat(D d, V x) {
-  return InFloatWithDoubleTails<!kReciprocalOfTwoIsExact>(
-      d, x, ExpConstants<float>::kModerate, SiluOfModerateFloat{}, SiluOfFloatInDouble{});
+  constexpr float kLimit = kHasSlotTables<V> ? tables::kSiluLimit : ExpConstants<float>::kModerate;
+  return InFloatWithDoubleTails<!kReciprocalOfTwoIsExact>(d, x, kLimit, SiluOfModerateFloat{},
+                                                          SiluOfFloatInDouble{});
 }
 
 // `result` but where |x - root| <= radius: there near_root(d, x), where a derivative's sum
