@@ -219,6 +219,12 @@ def sigmoid_slots():
     return slots
 
 
+def uniform_slot_range(m, scale, limit, margin=1.0001):
+    """[lo, hi] of a >= 0 that slot m = round(a scale) must cover, a <= limit, widened by margin
+    for the rounding of a scale."""
+    return max((m - 0.5) / scale / margin, 0.0), min((m + 0.5) / scale * margin, limit * margin)
+
+
 def least_cancelling_point(f, values, lo, hi, candidates, ranked_first, slack):
     """The float x0 in [lo, hi] whose f(x0) is nearest to a float, among those whose
     max |f(a) - f(x0)| / |f(a)| over `values` (f over the slot) is within 5% plus slack of the least
@@ -256,12 +262,10 @@ def silu_derivative_slots():
     exact) is then below 2^-25 |t|, a few hundredths of an ULP of the result. For x >= 0 the
     kernel returns 1 - silu'(-a)."""
     slots = []
-    margin = 1.0001
     scale = SILU_DERIVATIVE_SLOT_SCALE
     last = int(round(f32(SILU_DERIVATIVE_LIMIT * scale)))
     for m in range(last + 1):
-        lo = max((m - 0.5) / scale / margin, 0.0)
-        hi = min((m + 0.5) / scale * margin, SILU_DERIVATIVE_LIMIT * margin)
+        lo, hi = uniform_slot_range(m, scale, SILU_DERIVATIVE_LIMIT)
         values = [silu_derivative(-mp.mpf(a)) for a in np.linspace(lo, hi, 200)]
         if lo <= SILU_DERIVATIVE_ROOT <= hi:
             x0 = f32(SILU_DERIVATIVE_ROOT)
@@ -313,11 +317,8 @@ def silu_slots():
     c0 among those that keep |t Q(t)| least beside |G| over the slot, as for SiLU's derivative;
     t = a - x0 is exact (Sterbenz) in every slot but 0, where it is a itself."""
     slots = []
-    margin = 1.0001
-    scale = SILU_SLOT_SCALE
     for m in range(SLOTS):
-        lo = max((m - 0.5) / scale / margin, 0.0)
-        hi = min((m + 0.5) / scale * margin, SILU_LIMIT * margin)
+        lo, hi = uniform_slot_range(m, SILU_SLOT_SCALE, SILU_LIMIT)
 
         def weight(t, x0):  # the error in ULPs of |silu(-a)| = G(a), the smaller side
             return abs(t) / silu_tail(mp.mpf(x0) + t) if t != 0 else mp.mpf(0)

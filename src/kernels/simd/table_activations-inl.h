@@ -46,6 +46,24 @@ HWY_INLINE __m512 SlotPolynomial(const float (&q)[kTerms][32], __m512i slot, __m
   return sum;
 }
 
+// 1.5 * 2^23: adding it to a float below 2^22 rounds to an integer, which then sits in the low
+// mantissa bits (so the sum's bits are kRoundingMagicBits plus the integer).
+constexpr float kRoundingMagic = 12582912.0f;
+constexpr int32_t kRoundingMagicBits = 0x4B400000;
+
+// round(a scale) of lanes 0 <= a scale < 2^22, as the low bits of a 32-bit lane (a table slot).
+HWY_INLINE __m512i RoundedSlot(__m512 a, float scale) {
+  return _mm512_castps_si512(
+      _mm512_fmadd_ps(a, _mm512_set1_ps(scale), _mm512_set1_ps(kRoundingMagic)));
+}
+
+// magnitude | (x & sign bit): x's sign put back on a non-negative result (or kept on a result of
+// x's sign), -0 included.
+HWY_INLINE __m512 WithSignOf(__m512 magnitude, __m512 x) {
+  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+      _mm512_castps_si512(magnitude), _mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN), 0xF8));
+}
+
 // min(|x|, limit); x86's min returns its second operand where either is NaN, so a NaN stays
 // NaN (vrangeps would do both in one operation, but returns the other operand for a NaN).
 HWY_INLINE __m512 AbsMin(__m512 x, float limit) {
@@ -68,10 +86,7 @@ HWY_INLINE __m512 SlotTanhRaw(__m512 x) {
   const __m512 t = _mm512_sub_ps(a, LookUp(tables::kTanhX0, slot));  // exact (Sterbenz)
   const __m512 q = SlotPolynomial(tables::kTanhQ, slot, t);
   const __m512 c0 = _mm512_max_ps(LookUp(tables::kTanhC0, slot), t);
-  const __m512 magnitude = _mm512_fmadd_ps(t, q, c0);
-  // magnitude | (x & sign bit)
-  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-      _mm512_castps_si512(magnitude), _mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN), 0xF8));
+  return WithSignOf(_mm512_fmadd_ps(t, q, c0), x);
 }
 
 // sigmoid(-a) = 2^-m F_m(r) for a >= 0, m = round(a log2 e), r = a - m ln2 with a per-slot
@@ -84,13 +99,12 @@ struct SigmoidTerms {
 
 HWY_INLINE SigmoidTerms SigmoidTermsOf(__m512 a) {
   SigmoidTerms terms;
-  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
-  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 magic = _mm512_set1_ps(kRoundingMagic);
   const __m512 rounded = _mm512_fmadd_ps(a, _mm512_set1_ps(tables::kLog2e), magic);
   terms.minus_m = _mm512_sub_ps(magic, rounded);
   const __m512i slot = _mm512_min_epi32(_mm512_castps_si512(rounded),
-                                        _mm512_set1_epi32(0x4B400000 + 31));       // min(m, 31)
-  terms.r_hi = _mm512_fmadd_ps(terms.minus_m, _mm512_set1_ps(tables::kLn2Hi), a);  // exact
+                                        _mm512_set1_epi32(kRoundingMagicBits + 31));  // min(m, 31)
+  terms.r_hi = _mm512_fmadd_ps(terms.minus_m, _mm512_set1_ps(tables::kLn2Hi), a);     // exact
   terms.ln2_lo = LookUp(tables::kSigmoidLn2Lo, slot);
   terms.r = _mm512_fmadd_ps(terms.minus_m, terms.ln2_lo, terms.r_hi);
   terms.q = SlotPolynomial(tables::kSigmoidQ, slot, terms.r);
@@ -146,22 +160,18 @@ HWY_INLINE __m512 SlotGeluTanhRaw(__m512 x, __m512 v, __m512 v_lo) {
 // inputs give x / 2 (slot 0's t Q(t) is about x^2 / 4).
 HWY_INLINE __m512 SlotSiluRaw(__m512 x) {
   const __m512 a = _mm512_abs_ps(x);
-  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
-  const __m512i slot = _mm512_castps_si512(
-      _mm512_fmadd_ps(a, _mm512_set1_ps(tables::kSiluSlotScale), _mm512_set1_ps(12582912.0f)));
+  const __m512i slot = RoundedSlot(a, tables::kSiluSlotScale);
   const __m512 t = _mm512_sub_ps(a, LookUp(tables::kSiluX0, slot));
   const __m512 q = SlotPolynomial(tables::kSiluQ, slot, t);
   const __m512 c0 = LookUp(tables::kSiluC0, slot);
   const __mmask16 half_based =
-      _mm512_cmplt_epi32_mask(slot, _mm512_set1_epi32(0x4B400000 + tables::kSiluHalfSlots));
+      _mm512_cmplt_epi32_mask(slot, _mm512_set1_epi32(kRoundingMagicBits + tables::kSiluHalfSlots));
   const __m512 base = _mm512_mask_mul_ps(_mm512_max_ps(x, _mm512_setzero_ps()), half_based, x,
                                          _mm512_set1_ps(0.5f));
   const __m512 sum = _mm512_sub_ps(base, c0);
   const __m512 sum_lo = _mm512_sub_ps(_mm512_sub_ps(base, sum), c0);
-  const __m512 result = _mm512_add_ps(sum, _mm512_fnmadd_ps(t, q, sum_lo));
-  // result | (x & sign bit): silu(-0) = -0, where the sum gives +0
-  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-      _mm512_castps_si512(result), _mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN), 0xF8));
+  // silu(-0) = -0, where the sum gives +0; other results already have x's sign
+  return WithSignOf(_mm512_add_ps(sum, _mm512_fnmadd_ps(t, q, sum_lo)), x);
 }
 
 // SiLU's derivative of lanes with |x| <= 16 (the caller checks): silu'(-a) = c0 + t Q(t) for a =
@@ -171,9 +181,7 @@ HWY_INLINE __m512 SlotSiluRaw(__m512 x) {
 // the other slots' x0 keep c0 + t Q(t) from cancelling (scripts/fit_tables.py).
 HWY_INLINE __m512 SlotSiluDerivativeRaw(__m512 x) {
   const __m512 a = _mm512_abs_ps(x);
-  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
-  const __m512i slot = _mm512_castps_si512(_mm512_fmadd_ps(
-      a, _mm512_set1_ps(tables::kSiluDerivativeSlotScale), _mm512_set1_ps(12582912.0f)));
+  const __m512i slot = RoundedSlot(a, tables::kSiluDerivativeSlotScale);
   const __m512 t = _mm512_sub_ps(a, LookUp(tables::kSiluDerivativeX0, slot));
   const __m512 of_minus_a = _mm512_fmadd_ps(t, SlotPolynomial(tables::kSiluDerivativeQ, slot, t),
                                             LookUp(tables::kSiluDerivativeC0, slot));
@@ -189,8 +197,7 @@ HWY_INLINE __m512 SlotSiluDerivativeRaw(__m512 x) {
 HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 square = _mm512_mul_ps(a, a);
   const __m512 square_lo = _mm512_fmsub_ps(a, a, square);
-  // 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits
-  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 magic = _mm512_set1_ps(kRoundingMagic);
   const __m512 rounded = _mm512_fmadd_ps(square, _mm512_set1_ps(tables::kGeluSquareToK), magic);
   const __m512 k = _mm512_sub_ps(rounded, magic);
   const __m512 r_hi = _mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionHi), square);
