@@ -12,8 +12,9 @@ a float times 1 plus a small relative term, so that only the small terms round:
   most some 8% across one. Each slot has an expansion point x0 chosen so that R(x0) is within a
   thousandth of an ULP of a float c0; t = a - x0 is exact (Sterbenz) but in the first slot
   (x0 = 0.06), where its rounding (below 2^-29) moves R by less than 2^-30.
-- e^(-a^2 / 2) = 2^(-k / 32) e^(-r / 2) with s = a^2 (exact as hi + lo), k = round(16 s / ln2)
-  and r = s - k ln2 / 16 (|r| <= 0.0217: k ln2_hi is exact, and s - k ln2_hi by Sterbenz).
+- e^(-a^2 / 2) = 2^(-k / 32) e^(-r / 2) with k = round(16 a^2 / ln2) and r = a^2 - k ln2 / 16
+  (|r| <= 0.0217: k ln2_hi is exact, and a^2 - k ln2_hi rounds once, by 2^-29 at most, inside a
+  fused multiply-subtract).
   2^(-j / 32), j = k mod 32, is a float hi times 1 + rel from two 32-entry tables; 2^-(k >> 5)
   goes into hi's exponent; e^(-r / 2) = 1 + r P(r).
 

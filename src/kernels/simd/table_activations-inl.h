@@ -190,19 +190,18 @@ HWY_INLINE __m512 SlotSiluDerivativeRaw(__m512 x) {
 }
 
 // e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal and rel below 0.011
-// (scripts/fit_gelu_tables.py): a^2 = s + s_lo exactly, k = round(16 s / ln2), r = s - k ln2 /
-// 16 + s_lo (k ln2_hi is exact, and s - k ln2_hi by Sterbenz), e^(-r / 2) = 1 + r P(r), and
-// 2^(-k / 32) = 2^-m 2^(-j / 32) from a table of 2^(-j / 32) as a float times 1 + rel, 2^-m put
-// into the float's exponent.
+// (scripts/fit_gelu_tables.py): k = round(16 a^2 / ln2), r = a^2 - k ln2 / 16 (k ln2_hi is
+// exact, and a^2 - k ln2_hi rounds once inside a fused multiply-subtract: |r| < 0.06, so within
+// 2^-29), e^(-r / 2) = 1 + r P(r), and 2^(-k / 32) = 2^-m 2^(-j / 32) from a table of 2^(-j / 32)
+// as a float times 1 + rel, 2^-m put into the float's exponent.
 HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 square = _mm512_mul_ps(a, a);
-  const __m512 square_lo = _mm512_fmsub_ps(a, a, square);
   const __m512 magic = _mm512_set1_ps(kRoundingMagic);
   const __m512 rounded = _mm512_fmadd_ps(square, _mm512_set1_ps(tables::kGeluSquareToK), magic);
   const __m512 k = _mm512_sub_ps(rounded, magic);
-  const __m512 r_hi = _mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionHi), square);
-  const __m512 r =
-      _mm512_add_ps(_mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionLo), r_hi), square_lo);
+  const __m512 r_hi =
+      _mm512_fmsub_ps(a, a, _mm512_mul_ps(k, _mm512_set1_ps(tables::kGeluReductionHi)));
+  const __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionLo), r_hi);
   __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(tables::kGeluReductionP[2]), r,
                              _mm512_set1_ps(tables::kGeluReductionP[1]));
   p = _mm512_mul_ps(_mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0])), r);
@@ -266,29 +265,29 @@ HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
 HWY_INLINE __m512 SlotGeluDerivativeRaw(__m512 x) {
   const auto [a, exp_hi, exp_rel, t, q, c0] = GeluTermsOf(
       x, tables::kGeluDerivativeX0, tables::kGeluDerivativeC0, tables::kGeluDerivativeQ);
-  // D = c0 + y + y_lo = sum + sum_lo exactly (TwoProduct, TwoSum: either term may be the larger)
+  // D = c0 + y + y_lo = sum + sum_lo exactly: TwoProduct, then Fast2Sum from whichever of c0 and
+  // y is the larger in magnitude (either may be). vrangeps picks them, each with its own sign
+  // (sign control 01); of equal magnitudes and opposite signs, max takes the positive and min
+  // the negative, so the two are always c0 and y.
   const __m512 y = _mm512_mul_ps(t, q);
   const __m512 y_lo = _mm512_fmsub_ps(t, q, y);
-  const __m512 sum = _mm512_add_ps(c0, y);
-  const __m512 y_part = _mm512_sub_ps(sum, c0);
-  const __m512 sum_lo = _mm512_add_ps(
-      _mm512_add_ps(_mm512_sub_ps(c0, _mm512_sub_ps(sum, y_part)), _mm512_sub_ps(y, y_part)), y_lo);
-  const __m512 main = _mm512_mul_ps(sum, exp_hi);
-  const __m512 main_lo = _mm512_fmsub_ps(sum, exp_hi, main);
-  const __m512 small =
-      _mm512_fmadd_ps(main, exp_rel, _mm512_fmadd_ps(exp_hi, sum_lo, main_lo));  // E D - main
-  // x < 0: -(main + small) from 0; x >= 0: 1 + (main + small)
-  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  const __m512 larger = _mm512_range_ps(c0, y, 0x7);
+  const __m512 smaller = _mm512_range_ps(c0, y, 0x6);
+  const __m512 sum = _mm512_add_ps(larger, smaller);
+  const __m512 sum_lo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(larger, sum), smaller), y_lo);
+  // x < 0: -E D, x >= 0: 1 + E D, so E takes x's sign: (-1)^s E D = main + small, main exact
   const __m512i x_bits = _mm512_castps_si512(x);
-  const __m512 signed_main = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-      _mm512_castps_si512(main), x_bits, sign, 0x78));  // main ^ (x & sign)
-  const __m512 signed_small = _mm512_castsi512_ps(
-      _mm512_ternarylogic_epi32(_mm512_castps_si512(small), x_bits, sign, 0x78));
+  const __m512 signed_hi = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+      _mm512_castps_si512(exp_hi), x_bits, _mm512_set1_epi32(INT32_MIN), 0x78));  // hi ^ (x & sign)
+  const __m512 main = _mm512_mul_ps(sum, signed_hi);
+  const __m512 main_lo = _mm512_fmsub_ps(sum, signed_hi, main);
+  const __m512 small = _mm512_fmadd_ps(main, exp_rel, _mm512_fmadd_ps(signed_hi, sum_lo, main_lo));
+  // the last sum from 0 or 1 by Fast2Sum (|E D| <= 1/2)
   const __m512 base = _mm512_castsi512_ps(_mm512_andnot_si512(
       _mm512_srai_epi32(x_bits, 31), _mm512_castps_si512(_mm512_set1_ps(1.0f))));
-  const __m512 total = _mm512_add_ps(base, signed_main);
-  const __m512 total_lo = _mm512_add_ps(_mm512_sub_ps(base, total), signed_main);
-  return _mm512_add_ps(total, _mm512_add_ps(total_lo, signed_small));
+  const __m512 total = _mm512_add_ps(base, main);
+  const __m512 total_lo = _mm512_add_ps(_mm512_sub_ps(base, total), main);
+  return _mm512_add_ps(total, _mm512_add_ps(total_lo, small));
 }
 
 template <class V>
