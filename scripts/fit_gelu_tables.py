@@ -9,13 +9,14 @@ a float times 1 plus a small relative term, so that only the small terms round:
 
 - R(a) = c0 (1 + t Q(t)) from a 32-slot table: the slot is the eighth-binade of a + 1 (its bits
   >> 20, mod 32), so the slots are 1/8 wide for a below 1 and 1 wide above 7, and R moves by at
-  most some 8% across one. Each slot has an expansion point x0 chosen so that R(x0) is within a
-  thousandth of an ULP of a float c0; t = a - x0 is exact (Sterbenz) but in the first slot
+  most some 8% across one. Each slot has an expansion point x0 chosen so that R(x0) is within
+  two hundredths of an ULP of a c0 of 12 significant bits (short_point), so that c0 times the
+  exponential's 12-bit hi is exact; t = a - x0 is exact (Sterbenz) but in the first slot
   (x0 = 0.06), where its rounding (below 2^-29) moves R by less than 2^-30.
 - e^(-a^2 / 2) = 2^(-k / 32) e^(-r / 2) with k = round(16 a^2 / ln2) and r = a^2 - k ln2 / 16
   (|r| <= 0.0217: k ln2_hi is exact, and a^2 - k ln2_hi rounds once, by 2^-29 at most, inside a
   fused multiply-subtract).
-  2^(-j / 32), j = k mod 32, is a float hi times 1 + rel from two 32-entry tables; 2^-(k >> 5)
+  2^(-j / 32), j = k mod 32, is a 12-bit hi times 1 + rel from two 32-entry tables; 2^-(k >> 5)
   goes into hi's exponent; e^(-r / 2) = 1 + r P(r).
 
 Q is fitted as in scripts/fit_tables.py (whose fit() this reuses): weighted towards minimax in
@@ -33,8 +34,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fit_tables import (SLOTS, bits_float, distance_to_float_in_ulps,  # noqa: E402
-                        eighth_binade_slots, emit_array, emit_table, f32, fit, float_bits,
-                        hex_float)
+                        eighth_binade_slots, emit_array, emit_table, f32, f32_ulp, fit,
+                        float_bits, hex_float)
 
 mp.mp.dps = 50
 DEGREE = 4  # of Q; override: --degree N
@@ -59,8 +60,41 @@ def d_of(a):
     return a / mp.sqrt(2 * mp.pi) - r_of(a)
 
 
+# c0 of R and the exponential table's hi have this many significant bits, so that their product
+# is exact in float
+SHORT_BITS = 12
 DERIVATIVE_ROOT = float(mp.findroot(d_of, 0.75))  # -x of gelu'(x) = 0
 ROOT_REACH = 0.13  # slots with a point this close to the root expand about it
+
+
+def short(v, bits=SHORT_BITS):
+    """v rounded to `bits` significant bits."""
+    exponent = math.frexp(float(v))[1]
+    return float(mp.nint(mp.ldexp(v, bits - exponent)) * mp.mpf(2) ** (exponent - bits))
+
+
+def short_point(function, lo, hi):
+    """(offset, x0, c0): the float x0 in [lo, hi] whose function(x0) is nearest to a c0 of
+    SHORT_BITS significant bits, offset in ULPs of c0 as a float. function is monotonic there:
+    each such c0 between its ends is reached at some x, and the floats beside x are tried."""
+    f_lo, f_hi = function(lo), function(hi)
+    low, high = min(f_lo, f_hi), max(f_lo, f_hi)
+    best = None
+    c0 = short(low)
+    while c0 <= high:
+        if c0 >= low:
+            start = lo + (hi - lo) * (c0 - f_lo) / (f_hi - f_lo)
+            x = mp.findroot(lambda v: function(v) - c0, start)
+            near = np.float32(float(x))
+            for x0 in (np.nextafter(near, np.float32(0)), near, np.nextafter(near, np.float32(99))):
+                x0 = float(x0)
+                if lo <= x0 <= hi:
+                    offset = abs(function(x0) - c0) / f32_ulp(c0)
+                    if best is None or offset < best[0]:
+                        best = (offset, x0, c0)
+        step = math.ldexp(1.0, math.frexp(c0)[1] - SHORT_BITS)
+        c0 = short(c0 + step)
+    return best
 
 
 def slots(function, relative):
@@ -72,12 +106,15 @@ def slots(function, relative):
     first = float_bits(SLOT_BIAS) >> 20
     for e, lo, hi in eighth_binade_slots(SLOT_BIAS, LIMIT):
         assert table[e % SLOTS] is None
-        if not relative and lo - ROOT_REACH <= DERIVATIVE_ROOT <= hi + ROOT_REACH:
+        if relative:
+            best = short_point(function, lo + (hi - lo) / 3, hi - (hi - lo) / 3)
+            candidates = []
+        elif lo - ROOT_REACH <= DERIVATIVE_ROOT <= hi + ROOT_REACH:
             candidates = [f32(DERIVATIVE_ROOT)]
         else:
             candidates = np.unique(np.linspace(lo + (hi - lo) / 3, hi - (hi - lo) / 3, 3000)
                                    .astype(np.float32)).astype(np.float64).tolist()
-        best = None
+        best = best if relative else None
         for x0 in candidates:
             offset, c0 = distance_to_float_in_ulps(function(x0))
             if best is None or offset < best[0]:
@@ -108,12 +145,13 @@ def slots(function, relative):
 
 
 def exp2_tables():
-    """2^(-j / 32) as a float hi times 1 + rel; hi is stored with j << 18 added to its bits, which
-    the kernel takes away with the rest of k << 18 (2^-(k >> 5) in the exponent field)."""
+    """2^(-j / 32) as a hi of SHORT_BITS significant bits times 1 + rel; hi is stored with j << 18
+    added to its bits, which the kernel takes away with the rest of k << 18 (2^-(k >> 5) in the
+    exponent field)."""
     hi, rel = [], []
     for j in range(SLOTS):
         exact = mp.mpf(2) ** (-mp.mpf(j) / SLOTS)
-        h = f32(exact)
+        h = short(exact)
         hi.append(bits_float(float_bits(h) + (j << 18)))
         rel.append(f32((exact - h) / h))
     return hi, rel
@@ -161,11 +199,11 @@ def main():
                + ", ".join(hex_float(c) for c in p) + "};")
     out.append("")
     out.append(emit_array("kGeluExp2Hi", exp_hi,
-                          "2^(-j / 32), the float nearest, with j << 18 added to its bits"))
+                          "2^(-j / 32) to 12 significant bits, with j << 18 added to its bits"))
     out.append(emit_array("kGeluExp2Rel", exp_rel, "(2^(-j / 32) - hi) / hi"))
     out.append(emit_array("kGeluX0", [s["x0"] for s in table], "R: expansion points x0"))
     out.append(emit_array("kGeluC0", [s["c0"] for s in table],
-                          "R: c0, the float nearest R(x0)"))
+                          "R: c0, of 12 significant bits, nearest R(x0)"))
     out.append(emit_table("kGeluQ", [s["q"] for s in table], f"R: q0..q{DEGREE} per slot"))
     out.append(emit_array("kGeluDerivativeX0", [s["x0"] for s in derivative],
                           "D: expansion points x0 (near its zero, the float nearest it)"))

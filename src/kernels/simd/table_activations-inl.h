@@ -189,11 +189,11 @@ HWY_INLINE __m512 SlotSiluDerivativeRaw(__m512 x) {
   return _mm512_mask_sub_ps(of_minus_a, non_negative, _mm512_set1_ps(1.0f), of_minus_a);
 }
 
-// e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal and rel below 0.011
-// (scripts/fit_gelu_tables.py): k = round(16 a^2 / ln2), r = a^2 - k ln2 / 16 (k ln2_hi is
-// exact, and a^2 - k ln2_hi rounds once inside a fused multiply-subtract: |r| < 0.06, so within
-// 2^-29), e^(-r / 2) = 1 + r P(r), and 2^(-k / 32) = 2^-m 2^(-j / 32) from a table of 2^(-j / 32)
-// as a float times 1 + rel, 2^-m put into the float's exponent.
+// e^(-a^2 / 2) = hi (1 + rel) for 0 <= a <= tables::kGeluLimit, hi normal with 12 significant
+// bits and rel below 0.012 (scripts/fit_gelu_tables.py): k = round(16 a^2 / ln2), r = a^2 - k ln2
+// / 16 (k ln2_hi is exact, and a^2 - k ln2_hi rounds once inside a fused multiply-subtract: |r| <
+// 0.06, so within 2^-29), e^(-r / 2) = 1 + r P(r), and 2^(-k / 32) = 2^-m 2^(-j / 32) from a
+// table of 2^(-j / 32) as a 12-bit hi times 1 + rel, 2^-m put into the float's exponent.
 HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 square = _mm512_mul_ps(a, a);
   const __m512 magic = _mm512_set1_ps(kRoundingMagic);
@@ -204,13 +204,15 @@ HWY_INLINE void GaussianOf(__m512 a, __m512& hi, __m512& rel) {
   const __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(tables::kGeluReductionLo), r_hi);
   __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(tables::kGeluReductionP[2]), r,
                              _mm512_set1_ps(tables::kGeluReductionP[1]));
-  p = _mm512_mul_ps(_mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0])), r);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(tables::kGeluReductionP[0]));  // e^(-r / 2) = 1 + r p
   // k = 32 m + j sits in the low bits of `rounded`, whose bits << 18 are k << 18 mod 2^32: taken
   // from the table's hi (which carries j << 18 in its bits) they leave hi 2^-m
   const __m512i k_bits = _mm512_castps_si512(rounded);
   hi = _mm512_castsi512_ps(_mm512_sub_epi32(
       _mm512_castps_si512(LookUp(tables::kGeluExp2Hi, k_bits)), _mm512_slli_epi32(k_bits, 18)));
-  rel = _mm512_add_ps(p, LookUp(tables::kGeluExp2Rel, k_bits));
+  // (1 + r p)(1 + table_rel) - 1, the product term kept (table_rel reaches 2^-12)
+  const __m512 table_rel = LookUp(tables::kGeluExp2Rel, k_bits);
+  rel = _mm512_fmadd_ps(p, _mm512_fmadd_ps(r, table_rel, r), table_rel);
 }
 
 // What GELU and its derivative share for lanes x: a = |x|, e^(-a^2 / 2) = exp_hi (1 + exp_rel),
@@ -235,18 +237,17 @@ HWY_INLINE GeluTerms GeluTermsOf(__m512 x, const float (&x0)[32], const float (&
 
 // GELU (erf form) of lanes with |x| <= tables::kGeluLimit (the caller checks): x - G(a) for x >= 0
 // and -G(a) for x < 0, G(a) = a R(a) e^(-a^2 / 2), R(a) = c0 (1 + t Q(t)) from the slot of a.
-// So G = a (S + S_lo) (1 + delta) with S + S_lo = c0 hi exactly; delta = (1 + t Q)(1 + rel) - 1
-// stays below 0.1, so its roundings are small beside a S, which fused multiply-adds take
-// exactly, with x for x >= 0, so that the result rounds about once. Tiny |x| would make the
-// products subnormal: the caller takes x / 2 there (and for +-0, whose sign this would lose).
+// So G = a S (1 + delta) with S = c0 hi exactly (c0 and the table's hi have 12 significant bits
+// each); delta = (1 + t Q)(1 + rel) - 1 stays below 0.1, so its roundings are small beside a S,
+// which fused multiply-adds take exactly, with x for x >= 0, so that the result rounds about once.
+// Tiny |x| would make the products subnormal: the caller takes x / 2 there (and for +-0, whose sign
+// this would lose).
 HWY_INLINE __m512 SlotGeluRaw(__m512 x) {
   const auto [a, exp_hi, exp_rel, t, q, c0] =
       GeluTermsOf(x, tables::kGeluX0, tables::kGeluC0, tables::kGeluQ);
   const __m512 delta = _mm512_fmadd_ps(t, _mm512_fmadd_ps(q, exp_rel, q), exp_rel);
-  const __m512 scale = _mm512_mul_ps(c0, exp_hi);
-  const __m512 scale_lo = _mm512_fmsub_ps(c0, exp_hi, scale);
-  // G - a scale = a small
-  const __m512 small = _mm512_fmadd_ps(scale, delta, scale_lo);
+  const __m512 scale = _mm512_mul_ps(c0, exp_hi);    // exact: 12 significant bits each
+  const __m512 small = _mm512_mul_ps(scale, delta);  // G - a scale = a small
   // max(x, 0) - a scale: rounded once, and its error exactly (max(x, 0) - difference is exact,
   // Sterbenz, and x - a scale's error is one rounding of a number below its half ULP)
   const __m512 positive = _mm512_max_ps(x, _mm512_setzero_ps());
