@@ -106,21 +106,21 @@ def slots(function, relative):
     first = float_bits(SLOT_BIAS) >> 20
     for e, lo, hi in eighth_binade_slots(SLOT_BIAS, LIMIT):
         assert table[e % SLOTS] is None
-        if relative:
+        if relative:  # c0 of SHORT_BITS bits, so that c0 times the exponential's hi is exact
             best = short_point(function, lo + (hi - lo) / 3, hi - (hi - lo) / 3)
-            candidates = []
-        elif lo - ROOT_REACH <= DERIVATIVE_ROOT <= hi + ROOT_REACH:
-            candidates = [f32(DERIVATIVE_ROOT)]
         else:
-            candidates = np.unique(np.linspace(lo + (hi - lo) / 3, hi - (hi - lo) / 3, 3000)
-                                   .astype(np.float32)).astype(np.float64).tolist()
-        best = best if relative else None
-        for x0 in candidates:
-            offset, c0 = distance_to_float_in_ulps(function(x0))
-            if best is None or offset < best[0]:
-                best = (offset, x0, c0)
-            if offset < mp.mpf("0.0005"):
-                break
+            if lo - ROOT_REACH <= DERIVATIVE_ROOT <= hi + ROOT_REACH:
+                candidates = [f32(DERIVATIVE_ROOT)]
+            else:
+                candidates = np.unique(np.linspace(lo + (hi - lo) / 3, hi - (hi - lo) / 3, 3000)
+                                       .astype(np.float32)).astype(np.float64).tolist()
+            best = None
+            for x0 in candidates:
+                offset, c0 = distance_to_float_in_ulps(function(x0))
+                if best is None or offset < best[0]:
+                    best = (offset, x0, c0)
+                if offset < mp.mpf("0.0005"):
+                    break
         offset, x0, c0 = best
         # t = a - x0 is exact (Sterbenz) but in the first slot, where it is within 2^-29
         assert e == first or (x0 / 2 <= lo and hi <= 2 * x0)
